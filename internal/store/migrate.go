@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// migration is one versioned schema step. The SQL is written once for both
+// databases; the few type names that differ are tokens:
+//
+//	{{pk}}    an auto-incrementing 64-bit primary key
+//	{{bool}}  a boolean
+//	{{blob}}  raw bytes
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (m migration) render(d Dialect) string {
+	var r *strings.Replacer
+	if d == Postgres {
+		r = strings.NewReplacer("{{pk}}", "BIGSERIAL PRIMARY KEY", "{{bool}}", "BOOLEAN", "{{blob}}", "BYTEA")
+	} else {
+		r = strings.NewReplacer("{{pk}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{bool}}", "BOOLEAN", "{{blob}}", "BLOB")
+	}
+	return r.Replace(m.sql)
+}
+
+// migrations are applied in order, each in its own transaction, and never
+// edited once released: a change of schema is a new migration.
+var migrations = []migration{
+	{1, "catalog", `
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- The change log: one row per change that readers of published data must
+-- see. seq is handed out by change_seq under a row lock, so sequence order
+-- is commit order and a follower never skips a change.
+CREATE TABLE change_seq (
+  id  INTEGER PRIMARY KEY,
+  seq BIGINT NOT NULL
+);
+INSERT INTO change_seq (id, seq) VALUES (1, 0);
+CREATE TABLE changes (
+  seq    BIGINT PRIMARY KEY,
+  kind   TEXT NOT NULL,
+  ref    TEXT NOT NULL,
+  op     TEXT NOT NULL,
+  at     BIGINT NOT NULL
+);
+
+CREATE TABLE units (
+  code       TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  org_code   TEXT NOT NULL DEFAULT '',
+  parent     TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE column_templates (
+  version    INTEGER PRIMARY KEY,
+  note       TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE template_columns (
+  version       INTEGER NOT NULL REFERENCES column_templates(version),
+  code          TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  parent        TEXT NOT NULL DEFAULT '',
+  description   TEXT NOT NULL DEFAULT '',
+  stale_days    INTEGER NOT NULL DEFAULT 0,
+  due_month_day TEXT NOT NULL DEFAULT '',
+  delegated     {{bool}} NOT NULL DEFAULT FALSE,
+  leaf          {{bool}} NOT NULL DEFAULT TRUE,
+  position      INTEGER NOT NULL,
+  PRIMARY KEY (version, code)
+);
+
+CREATE TABLE unit_columns (
+  unit             TEXT NOT NULL REFERENCES units(code),
+  code             TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  parent           TEXT NOT NULL DEFAULT '',
+  description      TEXT NOT NULL DEFAULT '',
+  stale_days       INTEGER NOT NULL DEFAULT 0,
+  due_month_day    TEXT NOT NULL DEFAULT '',
+  delegated        {{bool}} NOT NULL DEFAULT FALSE,
+  leaf             {{bool}} NOT NULL DEFAULT TRUE,
+  position         INTEGER NOT NULL,
+  origin           TEXT NOT NULL,
+  template_version INTEGER NOT NULL DEFAULT 0,
+  state            TEXT NOT NULL,
+  PRIMARY KEY (unit, code)
+);
+
+CREATE TABLE column_filings (
+  id          {{pk}},
+  unit        TEXT NOT NULL REFERENCES units(code),
+  action      TEXT NOT NULL,
+  column_code TEXT NOT NULL,
+  column_name TEXT NOT NULL DEFAULT '',
+  reason      TEXT NOT NULL,
+  filed_by    TEXT NOT NULL,
+  filed_at    BIGINT NOT NULL,
+  state       TEXT NOT NULL,
+  decided_by  TEXT NOT NULL DEFAULT '',
+  decided_at  BIGINT NOT NULL DEFAULT 0,
+  decision    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX column_filings_unit ON column_filings (unit, filed_at);
+
+-- Index numbers: the last serial handed out per scope (unit and year).
+-- Serials only go up, so a number is never reused, even after withdrawal.
+CREATE TABLE index_serials (
+  scope TEXT PRIMARY KEY,
+  last  BIGINT NOT NULL
+);
+
+CREATE TABLE entries (
+  id              TEXT PRIMARY KEY,
+  unit            TEXT NOT NULL REFERENCES units(code),
+  column_code     TEXT NOT NULL,
+  index_no        TEXT NOT NULL UNIQUE,
+  title           TEXT NOT NULL,
+  publisher       TEXT NOT NULL DEFAULT '',
+  doc_no          TEXT NOT NULL DEFAULT '',
+  written_at      TEXT NOT NULL DEFAULT '',
+  published_at    BIGINT,
+  topic           TEXT NOT NULL DEFAULT '',
+  doc_type        TEXT NOT NULL DEFAULT '',
+  validity        TEXT NOT NULL DEFAULT '',
+  keywords        TEXT NOT NULL DEFAULT '[]',
+  summary         TEXT NOT NULL DEFAULT '',
+  body_html       TEXT NOT NULL DEFAULT '',
+  body_text       TEXT NOT NULL DEFAULT '',
+  five_publics    TEXT NOT NULL DEFAULT '',
+  form            TEXT NOT NULL DEFAULT '',
+  status          TEXT NOT NULL,
+  status_reason   TEXT NOT NULL DEFAULT '',
+  withdrawn_at    BIGINT,
+  revision        INTEGER NOT NULL,
+  content_hash    TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  updated_at      BIGINT NOT NULL
+);
+CREATE INDEX entries_unit_column ON entries (unit, column_code, status, published_at);
+CREATE INDEX entries_published ON entries (status, published_at);
+
+-- Every revision of every entry, with who made it and why.
+CREATE TABLE entry_revisions (
+  entry_id  TEXT NOT NULL REFERENCES entries(id),
+  revision  INTEGER NOT NULL,
+  at        BIGINT NOT NULL,
+  actor     TEXT NOT NULL,
+  reason    TEXT NOT NULL DEFAULT '',
+  snapshot  TEXT NOT NULL,
+  PRIMARY KEY (entry_id, revision)
+);
+
+CREATE TABLE attachments (
+  entry_id   TEXT NOT NULL REFERENCES entries(id),
+  position   INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  sha256     TEXT NOT NULL,
+  size       BIGINT NOT NULL,
+  media_type TEXT NOT NULL,
+  PRIMARY KEY (entry_id, position)
+);
+CREATE INDEX attachments_sha ON attachments (sha256);
+
+-- Links as declared by an entry (policy ↔ interpretation). Read in both
+-- directions; the target may arrive later than the declaring entry.
+CREATE TABLE entry_links (
+  from_id TEXT NOT NULL REFERENCES entries(id),
+  to_id   TEXT NOT NULL,
+  PRIMARY KEY (from_id, to_id)
+);
+CREATE INDEX entry_links_to ON entry_links (to_id);
+`},
+}
+
+// migrate applies every migration newer than the database's version. On
+// PostgreSQL an advisory lock keeps replicas starting together from racing.
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.w.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer conn.Close()
+	if s.dialect == Postgres {
+		const lockKey = 0x67_6f_6e_67 // "gong"
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
+			return fmt.Errorf("store: migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockKey)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var current int
+	if err := conn.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, m := range migrations {
+		if m.version <= current {
+			continue
+		}
+		tx, err := conn.BeginTxx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: migration %d: %w", m.version, err)
+		}
+		for _, stmt := range splitStatements(m.render(s.dialect)) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("store: migration %d (%s): %w\n%s", m.version, m.name, err, stmt)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`), m.version, m.name, nowMillis()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %d: %w", m.version, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migration %d: %w", m.version, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.get(ctx, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
+	return v, err
+}
+
+// splitStatements splits a migration on semicolons at line ends; the
+// schema has no semicolons inside literals.
+func splitStatements(sqlText string) []string {
+	var out []string
+	for _, part := range strings.Split(sqlText, ";\n") {
+		var lines []string
+		for _, l := range strings.Split(part, "\n") {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "--") {
+				lines = append(lines, l)
+			}
+		}
+		if stmt := strings.TrimSpace(strings.TrimSuffix(strings.Join(lines, "\n"), ";")); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}
