@@ -1,0 +1,85 @@
+package portal
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"gongkai/internal/config"
+	"gongkai/internal/files"
+	"gongkai/internal/metrics"
+	"gongkai/internal/store"
+)
+
+// Deps are what the portal serves from, built once by the caller.
+type Deps struct {
+	Store   *store.Store
+	Files   *files.Store
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
+	Site    config.Site
+	// Ready reports whether the service can take traffic (nil: always).
+	Ready func() error
+}
+
+// Server answers HTTP requests.
+type Server struct {
+	Deps
+	router *mux.Router
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
+	}
+	s := &Server{Deps: d, router: mux.NewRouter()}
+	s.routes()
+	return s
+}
+
+// routes is the one place that names URLs.
+func (s *Server) routes() {
+	r := s.router
+	r.StrictSlash(false)
+	// Unmatched requests skip r.Use middleware, so they are wrapped here.
+	r.NotFoundHandler = s.recoverer(s.instrument(http.HandlerFunc(s.notFound)))
+	r.MethodNotAllowedHandler = s.recoverer(s.instrument(http.HandlerFunc(s.methodNotAllowed)))
+
+	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+
+	// Full paths rather than a subrouter: a subrouter answers a wrong
+	// method with 404 instead of 405.
+	r.HandleFunc("/api/v1/units", s.apiUnits).Methods(http.MethodGet)
+	r.HandleFunc("/api/v1/units/{code}/columns", s.apiUnitColumns).Methods(http.MethodGet)
+	r.HandleFunc("/api/v1/entries/{id}", s.apiEntry).Methods(http.MethodGet)
+
+	r.HandleFunc("/files/{entry}/{n:[0-9]+}", s.attachment).Methods(http.MethodGet, http.MethodHead)
+
+	r.Use(s.recoverer, s.instrument)
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.router.ServeHTTP(w, r)
+}
+
+// routeName is the route pattern of the request, a bounded label value.
+func routeName(r *http.Request) string {
+	if cur := mux.CurrentRoute(r); cur != nil {
+		if t, err := cur.GetPathTemplate(); err == nil {
+			return t
+		}
+	}
+	return "unmatched"
+}
+
+// pathVar reads a path variable of the matched route.
+func pathVar(r *http.Request, name string) string { return mux.Vars(r)[name] }
