@@ -52,8 +52,9 @@ type Report struct {
 	Strict    bool          `json:"strict"`
 	Elapsed   time.Duration `json:"-"`
 	// Rows counts dataset rows (datasets import only).
-	RowsImported int `json:"rows_imported,omitempty"`
-	RowsRejected int `json:"rows_rejected,omitempty"`
+	RowsImported int        `json:"rows_imported,omitempty"`
+	RowsRejected int        `json:"rows_rejected,omitempty"`
+	BadRows      []RowError `json:"bad_rows,omitempty"`
 	mu           sync.Mutex
 }
 

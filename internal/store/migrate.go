@@ -183,6 +183,49 @@ CREATE TABLE entry_links (
 );
 CREATE INDEX entry_links_to ON entry_links (to_id);
 `},
+	{2, "datasets", `
+-- Open datasets: the metadata of the live version. Rows live in one table
+-- per version (dsrows_<dataset_versions.id>), created at import time with
+-- columns c1..cN in the order of that version's fields.
+CREATE TABLE datasets (
+  id               TEXT PRIMARY KEY,
+  unit             TEXT NOT NULL REFERENCES units(code),
+  title            TEXT NOT NULL,
+  description      TEXT NOT NULL DEFAULT '',
+  domain           TEXT NOT NULL DEFAULT '',
+  update_frequency TEXT NOT NULL DEFAULT '',
+  open_type        TEXT NOT NULL DEFAULT '',
+  license          TEXT NOT NULL DEFAULT '',
+  keywords         TEXT NOT NULL DEFAULT '[]',
+  fields           TEXT NOT NULL DEFAULT '[]',
+  published_at     BIGINT,
+  current_version  INTEGER NOT NULL DEFAULT 0,
+  row_count        BIGINT NOT NULL DEFAULT 0,
+  meta_hash        TEXT NOT NULL DEFAULT '',
+  rows_hash        TEXT NOT NULL DEFAULT '',
+  created_at       BIGINT NOT NULL,
+  updated_at       BIGINT NOT NULL
+);
+CREATE INDEX datasets_unit ON datasets (unit);
+
+-- Every version of every dataset. state: live (the current one), kept (an
+-- older one whose row table is still there), dropped (row table removed).
+CREATE TABLE dataset_versions (
+  id            {{pk}},
+  dataset_id    TEXT NOT NULL REFERENCES datasets(id),
+  version       INTEGER NOT NULL,
+  row_table     TEXT NOT NULL DEFAULT '',
+  row_count     BIGINT NOT NULL DEFAULT 0,
+  fields        TEXT NOT NULL,
+  meta_hash     TEXT NOT NULL DEFAULT '',
+  rows_hash     TEXT NOT NULL DEFAULT '',
+  published_at  BIGINT,
+  created_at    BIGINT NOT NULL,
+  rejected_rows BIGINT NOT NULL DEFAULT 0,
+  state         TEXT NOT NULL,
+  UNIQUE (dataset_id, version)
+);
+`},
 }
 
 // migrate applies every migration newer than the database's version. On

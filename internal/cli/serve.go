@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"gongkai/internal/config"
+	"gongkai/internal/metrics"
+	"gongkai/portal"
+)
+
+const serveAbout = `Runs the public portal, the JSON API and /metrics, /healthz, /readyz on
+one address, over the embedded store under --data (SQLite file and file
+store) or the PostgreSQL database of --db. With --demo, an empty store is
+first filled with the demo data set. SIGINT or SIGTERM stop it gracefully.`
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var cfg config.Config
+	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--data ./data] [--db URL] [--demo]", serveAbout)
+	cfg.Bind(fs, true)
+	withDemo := fs.Bool("demo", false, "load the demo data set when the store has no units yet")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	b, err := openBackend(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	cfg = b.cfg
+	log.Info("store open", slog.String("db", b.store.Redacted()), slog.String("data", cfg.DataDir))
+
+	if *withDemo {
+		units, err := b.store.Units(ctx)
+		if err != nil {
+			return err
+		}
+		if len(units) == 0 {
+			log.Info("empty store: loading the demo data set")
+			if err := seedDemo(ctx, e, b, demoDefaults()); err != nil {
+				return fmt.Errorf("demo data: %w", err)
+			}
+		}
+	}
+
+	m := metrics.New()
+	m.RegisterDBStats(b.store.Stats)
+	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		// Long downloads extend their own deadline per chunk.
+		WriteTimeout: 60 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "gongkai serving on http://%s/\n", ln.Addr())
+	log.Info("listening", slog.String("addr", ln.Addr().String()))
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
