@@ -49,27 +49,31 @@ type Attachment struct {
 
 // Entry is one piece of disclosed information in one column of one unit.
 type Entry struct {
-	ID          string       `json:"id"`
-	Unit        string       `json:"unit"`
-	Column      string       `json:"column"`
-	IndexNo     string       `json:"index_no"`
-	Title       string       `json:"title"`
-	Publisher   string       `json:"publisher,omitempty"`
-	DocNo       string       `json:"doc_no,omitempty"`
-	WrittenAt   string       `json:"written_at,omitempty"` // YYYY-MM-DD
-	PublishedAt *time.Time   `json:"published_at,omitempty"`
-	Topic       string       `json:"topic,omitempty"`
-	DocType     string       `json:"doc_type,omitempty"`
-	Validity    string       `json:"validity,omitempty"`
-	Keywords    []string     `json:"keywords"`
-	Summary     string       `json:"summary,omitempty"`
-	BodyHTML    string       `json:"body_html,omitempty"`
-	BodyText    string       `json:"body_text,omitempty"`
-	FivePublics string       `json:"five_publics,omitempty"`
-	Form        string       `json:"form,omitempty"`
-	Status      string       `json:"status"`
-	Attachments []Attachment `json:"attachments"`
-	Related     []string     `json:"related"`
+	ID          string     `json:"id"`
+	Unit        string     `json:"unit"`
+	Column      string     `json:"column"`
+	IndexNo     string     `json:"index_no"`
+	Title       string     `json:"title"`
+	Publisher   string     `json:"publisher,omitempty"`
+	DocNo       string     `json:"doc_no,omitempty"`
+	WrittenAt   string     `json:"written_at,omitempty"` // YYYY-MM-DD
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	Topic       string     `json:"topic,omitempty"`
+	DocType     string     `json:"doc_type,omitempty"`
+	Validity    string     `json:"validity,omitempty"`
+	Keywords    []string   `json:"keywords"`
+	Summary     string     `json:"summary,omitempty"`
+	BodyHTML    string     `json:"body_html,omitempty"`
+	BodyText    string     `json:"body_text,omitempty"`
+	FivePublics string     `json:"five_publics,omitempty"`
+	Form        string     `json:"form,omitempty"`
+	Status      string     `json:"status"`
+	// WithdrawnAt and WithdrawReason describe a withdrawal (撤回); the
+	// public page keeps saying when and why.
+	WithdrawnAt    *time.Time   `json:"withdrawn_at,omitempty"`
+	WithdrawReason string       `json:"withdraw_reason,omitempty"`
+	Attachments    []Attachment `json:"attachments"`
+	Related        []string     `json:"related"`
 }
 
 var entryIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -86,27 +90,30 @@ type AttachmentRef struct {
 
 // EntryInput is an entry as the import format and the console API take it.
 type EntryInput struct {
-	ID          string          `json:"id"`
-	Unit        string          `json:"unit"`
-	Column      string          `json:"column"`
-	IndexNo     string          `json:"index_no"`
-	Title       string          `json:"title"`
-	Publisher   string          `json:"publisher"`
-	DocNo       string          `json:"doc_no"`
-	WrittenAt   string          `json:"written_at"`
-	PublishedAt string          `json:"published_at"`
-	Topic       string          `json:"topic"`
-	DocType     string          `json:"doc_type"`
-	Validity    string          `json:"validity"`
-	Keywords    []string        `json:"keywords"`
-	Summary     string          `json:"summary"`
-	BodyHTML    string          `json:"body_html"`
-	BodyText    string          `json:"body_text"`
-	FivePublics string          `json:"five_publics"`
-	Form        string          `json:"form"`
-	Status      string          `json:"status"`
-	Attachments []AttachmentRef `json:"attachments"`
-	Related     []string        `json:"related"`
+	ID          string   `json:"id"`
+	Unit        string   `json:"unit"`
+	Column      string   `json:"column"`
+	IndexNo     string   `json:"index_no"`
+	Title       string   `json:"title"`
+	Publisher   string   `json:"publisher"`
+	DocNo       string   `json:"doc_no"`
+	WrittenAt   string   `json:"written_at"`
+	PublishedAt string   `json:"published_at"`
+	Topic       string   `json:"topic"`
+	DocType     string   `json:"doc_type"`
+	Validity    string   `json:"validity"`
+	Keywords    []string `json:"keywords"`
+	Summary     string   `json:"summary"`
+	BodyHTML    string   `json:"body_html"`
+	BodyText    string   `json:"body_text"`
+	FivePublics string   `json:"five_publics"`
+	Form        string   `json:"form"`
+	Status      string   `json:"status"`
+	// WithdrawnAt and WithdrawReason may accompany status "withdrawn".
+	WithdrawnAt    string          `json:"withdrawn_at"`
+	WithdrawReason string          `json:"withdraw_reason"`
+	Attachments    []AttachmentRef `json:"attachments"`
+	Related        []string        `json:"related"`
 }
 
 // Limits on field sizes, generous for real documents but bounded.
@@ -176,6 +183,19 @@ func (in EntryInput) ToEntry() (Entry, error) {
 		}
 	} else if e.Status == StatusPublished || e.Status == StatusWithdrawn {
 		errs.Add("published_at", "已发布的信息必须有发布日期 (required when status is "+e.Status+")")
+	}
+	if in.WithdrawnAt != "" || in.WithdrawReason != "" {
+		if e.Status != StatusWithdrawn {
+			errs.Add("withdrawn_at", "只有已撤回（withdrawn）的信息才有撤回日期和理由 (only for status withdrawn)")
+		} else if in.WithdrawnAt != "" {
+			t, err := ParseTime(in.WithdrawnAt)
+			if err != nil {
+				errs.Add("withdrawn_at", "撤回日期格式不正确，应为 ISO 8601 (got "+quote(in.WithdrawnAt)+")")
+			} else {
+				e.WithdrawnAt = &t
+			}
+		}
+		e.WithdrawReason = strings.TrimSpace(in.WithdrawReason)
 	}
 	if e.Validity != "" && !contains(Validities, e.Validity) {
 		errs.Add("validity", "有效性必须是 有效、失效 或 废止 (got "+quote(e.Validity)+")")

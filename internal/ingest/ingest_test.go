@@ -23,7 +23,7 @@ const unitsFile = `{"code": "fgw", "name": "临沂市发展和改革委员会", 
 
 const goodEntries = `{"id": "fgw-2018-0012", "unit": "fgw", "column": "zcwj", "title": "关于印发《临沂市营商环境提升方案》的通知", "doc_no": "临发改发〔2018〕12号", "written_at": "2018-06-28", "published_at": "2018-07-03T10:00:00+08:00", "topic": "综合政务", "doc_type": "通知", "validity": "有效", "keywords": ["营商环境"], "summary": "提升营商环境", "five_publics": "决策", "body_html": "<p style=\"text-indent:2em;\">正文第一段。</p><script>alert(1)</script><p onclick=\"x()\">第二段</p><table><tr><td>甲</td></tr></table>", "attachments": [{"name": "附件1：方案.docx", "file": "files/a.docx"}]}
 {"id": "fgw-2018-0013", "unit": "fgw", "column": "zcjd", "title": "《临沂市营商环境提升方案》政策解读", "published_at": "2018-07-04", "body_text": "解读正文", "form": "图解", "related": ["fgw-2018-0012"]}
-{"id": "gxq-2019-0001", "unit": "gxq", "column": "tzgg", "title": "高新区通知", "published_at": "2019-01-02T09:00:00", "body_text": "通知正文", "status": "withdrawn"}
+{"id": "gxq-2019-0001", "unit": "gxq", "column": "tzgg", "title": "高新区通知", "published_at": "2019-01-02T09:00:00", "body_text": "通知正文", "status": "withdrawn", "withdrawn_at": "2019-02-01", "withdraw_reason": "内容已过时"}
 {"id": "gxq-2019-0002", "unit": "gxq", "column": "tzgg", "title": "草稿", "body_text": "草稿正文", "status": "draft"}
 `
 
@@ -102,8 +102,8 @@ func TestImportEntriesIsIdempotent(t *testing.T) {
 			t.Errorf("links = %+v", d.Links)
 		}
 		w, _ := st.Entry(ctx, "gxq-2019-0001")
-		if w.Status != catalog.StatusWithdrawn || w.WithdrawnAt == nil {
-			t.Errorf("withdrawn entry: status %q at %v", w.Status, w.WithdrawnAt)
+		if w.Status != catalog.StatusWithdrawn || w.WithdrawnAt == nil || w.WithdrawnAt.In(catalog.Shanghai).Format("2006-01-02") != "2019-02-01" || w.StatusReason != "内容已过时" {
+			t.Errorf("withdrawn entry: status %q at %v reason %q", w.Status, w.WithdrawnAt, w.StatusReason)
 		}
 		if got := w.PublishedAt.Format("2006-01-02T15:04:05Z07:00"); got != "2019-01-02T01:00:00Z" {
 			t.Errorf("a time without zone is Shanghai time: got %s", got)
@@ -116,6 +116,10 @@ func TestImportEntriesIsIdempotent(t *testing.T) {
 		must(t, err)
 		if rep.Updated != 1 || rep.Unchanged != 3 {
 			t.Fatalf("changed import: %+v", rep)
+		}
+		w, _ = st.Entry(ctx, "gxq-2019-0001")
+		if w.Revision != 2 || w.WithdrawnAt == nil || w.WithdrawnAt.In(catalog.Shanghai).Format("2006-01-02") != "2019-02-01" {
+			t.Errorf("after update: revision %d, withdrawn %v", w.Revision, w.WithdrawnAt)
 		}
 	})
 }

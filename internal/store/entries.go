@@ -36,15 +36,16 @@ func (s *Store) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult
 }
 
 type storedEntry struct {
-	ID       string `db:"id"`
-	Hash     string `db:"content_hash"`
-	IndexNo  string `db:"index_no"`
-	Revision int    `db:"revision"`
+	ID          string `db:"id"`
+	Hash        string `db:"content_hash"`
+	IndexNo     string `db:"index_no"`
+	Revision    int    `db:"revision"`
+	WithdrawnAt *int64 `db:"withdrawn_at"`
 }
 
 var entryColumns = []string{"id", "unit", "column_code", "index_no", "title", "publisher", "doc_no", "written_at",
 	"published_at", "topic", "doc_type", "validity", "keywords", "summary", "body_html", "body_text",
-	"five_publics", "form", "status", "withdrawn_at", "revision", "content_hash", "created_at", "updated_at"}
+	"five_publics", "form", "status", "status_reason", "withdrawn_at", "revision", "content_hash", "created_at", "updated_at"}
 
 // SaveEntries adds new entries and updates changed ones, keyed by id, with
 // multi-row statements so that large imports stay fast. New entries get an
@@ -69,7 +70,7 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 		chunk := ids[start:min(start+1000, len(ids))]
 		ph, args := inList(chunk)
 		var rows []storedEntry
-		if err := t.sel(ctx, &rows, `SELECT id, content_hash, index_no, revision FROM entries WHERE id IN (`+ph+`)`, args...); err != nil {
+		if err := t.sel(ctx, &rows, `SELECT id, content_hash, index_no, revision, withdrawn_at FROM entries WHERE id IN (`+ph+`)`, args...); err != nil {
 			return nil, fmt.Errorf("store: look up entries: %w", err)
 		}
 		for _, r := range rows {
@@ -113,6 +114,10 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 		o := old[e.ID]
 		if e.IndexNo == "" {
 			e.IndexNo = o.IndexNo
+		}
+		if e.Status == catalog.StatusWithdrawn && e.WithdrawnAt == nil && o.WithdrawnAt != nil {
+			t := FromMillis(*o.WithdrawnAt) // still withdrawn: keep the date it happened
+			e.WithdrawnAt = &t
 		}
 		rev := o.Revision + 1
 		revs[e.ID] = rev
@@ -182,12 +187,17 @@ func entryRow(w EntryWrite, rev int, created, now int64) []any {
 	if e.PublishedAt != nil {
 		pub = Millis(*e.PublishedAt)
 	}
+	reason := ""
 	if e.Status == catalog.StatusWithdrawn {
 		withdrawn = now
+		if e.WithdrawnAt != nil {
+			withdrawn = Millis(*e.WithdrawnAt)
+		}
+		reason = e.WithdrawReason
 	}
 	return []any{e.ID, e.Unit, e.Column, e.IndexNo, e.Title, e.Publisher, e.DocNo, e.WrittenAt,
 		pub, e.Topic, e.DocType, e.Validity, string(kw), e.Summary, e.BodyHTML, e.BodyText,
-		e.FivePublics, e.Form, e.Status, withdrawn, rev, w.Hash, created, now}
+		e.FivePublics, e.Form, e.Status, reason, withdrawn, rev, w.Hash, created, now}
 }
 
 // mapConflict turns a unique-constraint failure into ErrConflict.

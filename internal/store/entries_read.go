@@ -94,6 +94,8 @@ func (s *Store) Entry(ctx context.Context, id string) (EntryDetail, error) {
 	if r.WithdrawnAt != nil {
 		t := FromMillis(*r.WithdrawnAt)
 		d.WithdrawnAt = &t
+		d.Entry.WithdrawnAt = &t
+		d.Entry.WithdrawReason = r.StatusReason
 	}
 	if err := s.get(ctx, &d.UnitName, `SELECT name FROM units WHERE code = ?`, r.Unit); err != nil {
 		return d, notFound(err, fmt.Sprintf("unit of entry %q", id))

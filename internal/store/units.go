@@ -90,7 +90,7 @@ func (s *Store) Unit(ctx context.Context, code string) (catalog.Unit, error) {
 // Units returns every unit, ordered by kind then code.
 func (s *Store) Units(ctx context.Context) ([]catalog.Unit, error) {
 	var out []catalog.Unit
-	if err := s.sel(ctx, &out, `SELECT code, name, kind, org_code, parent FROM units ORDER BY kind, code`); err != nil {
+	if err := s.sel(ctx, &out, `SELECT code, name, kind, org_code, parent FROM units ORDER BY `+kindOrder+`, code`); err != nil {
 		return nil, fmt.Errorf("store: units: %w", err)
 	}
 	return out, nil
@@ -113,7 +113,7 @@ SELECT u.code, u.name, u.kind, u.org_code, u.parent,
 FROM units u
 LEFT JOIN (SELECT unit, COUNT(*) AS n, MAX(published_at) AS last_ms
            FROM entries WHERE status = 'published' GROUP BY unit) c ON c.unit = u.code
-ORDER BY u.kind, u.code`)
+ORDER BY `+kindOrder+`, u.code`)
 	if err != nil {
 		return nil, fmt.Errorf("store: units with stats: %w", err)
 	}
@@ -125,3 +125,7 @@ ORDER BY u.kind, u.code`)
 	}
 	return out, nil
 }
+
+// kindOrder sorts units the way the city lists them: departments, then
+// affiliated bodies, zone committees, and the rest.
+const kindOrder = `CASE kind WHEN '部门' THEN 1 WHEN '直属机构' THEN 2 WHEN '管委会' THEN 3 ELSE 4 END`
