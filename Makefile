@@ -18,15 +18,20 @@ run: build
 	$(BIN) serve --demo --data $(DATA) --addr $(ADDR)
 
 ## test: every test; PostgreSQL tests run when GONGKAI_TEST_PG is set
-test: vet
+test: vet node_modules
 	$(GO) test -race -count=1 ./...
+
+## node_modules: front-end packages for the browser tests (axe-core), from npm
+node_modules: package.json
+	npm install --no-audit --no-fund
+	@touch $@
 
 test-short:
 	$(GO) test -count=1 ./...
 
 vet:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l cmd internal portal indexer opendata)" || (echo "gofmt needed:"; gofmt -l cmd internal portal indexer opendata; exit 1)
+	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); test -z "$$unformatted" || (echo "gofmt needed: $$unformatted"; exit 1)
 
 ## bench: import rates (entries/s) on SQLite and, if reachable, PostgreSQL
 bench:
