@@ -34,6 +34,7 @@ func commands() []command {
 		{"serve", "run the portal, the API and the indexer on one address", runServe},
 		{"import", "import units, entries or datasets from JSON Lines files", runImport},
 		{"demo", "write the demo data set (units, entries, datasets) into a store", runDemo},
+		{"index", "rebuild the search index from the store, or verify it against the store", runIndex},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"gongkai/indexer"
 	"gongkai/internal/config"
 	"gongkai/internal/metrics"
 	"gongkai/portal"
@@ -51,7 +52,29 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	m := metrics.New()
 	m.RegisterDBStats(b.store.Stats)
-	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site})
+
+	// The indexer follows the store inside this process (Bleve allows one
+	// writer per index); the service is ready once it has caught up.
+	ix, err := indexer.Open(ctx, searchOptions(b, log, metrics.NewSearch(m.Registry)))
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	indexCtx, stopIndex := context.WithCancel(context.WithoutCancel(ctx))
+	indexDone := make(chan struct{})
+	go func() {
+		defer close(indexDone)
+		_ = ix.Run(indexCtx)
+	}()
+	defer func() {
+		stopIndex()
+		<-indexDone
+		if err := ix.Close(); err != nil {
+			log.Warn("close search index", slog.Any("err", err))
+		}
+	}()
+
+	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site,
+		Index: ix, Ready: ix.Ready})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // Policy sanitises entry bodies. It is safe for concurrent use.
-type Policy struct{ p *bluemonday.Policy }
+type Policy struct{ p, strict *bluemonday.Policy }
 
 // New builds the body policy.
 func New() *Policy {
@@ -26,7 +26,7 @@ func New() *Policy {
 	p.RequireNoFollowOnLinks(false)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	p.AllowURLSchemes("http", "https", "mailto")
-	return &Policy{p: p}
+	return &Policy{p: p, strict: bluemonday.StrictPolicy()}
 }
 
 // HTML returns body with everything outside the allow-list removed.
@@ -45,7 +45,7 @@ var (
 func (p *Policy) Text(body string) string {
 	s := blockEnd.ReplaceAllString(body, "$0\n")
 	s = cellEnd.ReplaceAllString(s, "$0\t")
-	s = bluemonday.StrictPolicy().Sanitize(s)
+	s = p.strict.Sanitize(s)
 	s = html.UnescapeString(s)
 	return strings.TrimSpace(spaces.ReplaceAllString(s, "\n"))
 }

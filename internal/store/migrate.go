@@ -226,6 +226,15 @@ CREATE TABLE dataset_versions (
   UNIQUE (dataset_id, version)
 );
 `},
+	{3, "search", `
+-- How often each search query was asked: counts only, never who asked.
+CREATE TABLE search_queries (
+  query   TEXT PRIMARY KEY,
+  count   BIGINT NOT NULL,
+  last_at BIGINT NOT NULL
+);
+CREATE INDEX search_queries_count ON search_queries (count);
+`},
 }
 
 // migrate applies every migration newer than the database's version. On

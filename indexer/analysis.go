@@ -1,0 +1,329 @@
+package indexer
+
+import (
+	"bufio"
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
+	"github.com/longbridgeapp/opencc"
+)
+
+//go:embed vocab.txt
+var vocabText string
+
+// analysis holds what Chinese text analysis needs: the word segmenter
+// with its dictionary and the traditional → simplified folding table.
+// Both are read-only once built, so one value serves every goroutine.
+type analysis struct {
+	seg *gse.Segmenter
+	t2s map[rune]rune
+}
+
+// sharedAnalysis loads the analysis once per process. It is package state
+// because Bleve's tokenizer registry is process-wide: an index names its
+// tokenizers and Bleve builds them through that registry, so they cannot
+// be handed a value. Loading the dictionary takes about a second.
+var sharedAnalysis = sync.OnceValues(loadAnalysis)
+
+func loadAnalysis() (*analysis, error) {
+	seg := &gse.Segmenter{SkipLog: true, NotLoadHMM: true}
+	seg.Dict = gse.NewDict()
+	seg.Init()
+	// Our words go in first: gse keeps the first entry of a word, and its
+	// loader would cap single characters to the lowest weight.
+	sc := bufio.NewScanner(strings.NewReader(vocabText))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		word, freq, ok := strings.Cut(line, " ")
+		f, err := strconv.ParseFloat(strings.TrimSpace(freq), 64)
+		if !ok || err != nil || f <= 0 {
+			return nil, fmt.Errorf("indexer: vocab line %q: want WORD FREQ", line)
+		}
+		if err := seg.AddToken(word, f); err != nil {
+			return nil, fmt.Errorf("indexer: vocab %q: %w", word, err)
+		}
+	}
+	// Only the simplified dictionary: text is folded to simplified first.
+	if err := seg.LoadDictEmbed("zh_s"); err != nil {
+		return nil, fmt.Errorf("indexer: load gse dictionary: %w", err)
+	}
+	t2s, err := foldTable()
+	if err != nil {
+		return nil, err
+	}
+	return &analysis{seg: seg, t2s: t2s}, nil
+}
+
+// foldTable maps each traditional character to its simplified form, one
+// character to one, so that folding keeps offsets. It asks OpenCC's t2s
+// conversion about every CJK character once and keeps the single-character
+// answers; phrase-level conversions do not matter for search, where the
+// index and the query are folded the same way.
+func foldTable() (map[rune]rune, error) {
+	cc, err := opencc.New("t2s")
+	if err != nil {
+		return nil, fmt.Errorf("indexer: opencc t2s: %w", err)
+	}
+	table := make(map[rune]rune, 4096)
+	for _, span := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}} {
+		for r := span[0]; r <= span[1]; r++ {
+			out, err := cc.Convert(string(r))
+			if err != nil {
+				return nil, fmt.Errorf("indexer: opencc t2s: %w", err)
+			}
+			if s, n := utf8.DecodeRuneInString(out); n == len(out) && s != r && s != utf8.RuneError {
+				table[r] = s
+			}
+		}
+	}
+	return table, nil
+}
+
+// fold maps a character to the form the index keeps: simplified Chinese,
+// half-width ASCII, lower case.
+func (a *analysis) fold(r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + 'a' - 'A'
+	case r < 0x80:
+		return r
+	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+		return a.fold(r - 0xFEE0)
+	case r == 0x3000: // ideographic space
+		return ' '
+	}
+	if s, ok := a.t2s[r]; ok {
+		return s
+	}
+	return unicode.ToLower(r)
+}
+
+// foldString folds every character of s.
+func (a *analysis) foldString(s string) string {
+	return strings.Map(a.fold, s)
+}
+
+// folded is a text folded character by character, kept as UTF-8 with
+// the byte offsets of every character in it and in the original text, so
+// tokens found in the folded text point into the original one
+// (highlighting needs that).
+type folded struct {
+	text  []byte // folded UTF-8
+	runes []rune // folded characters
+	at    []int  // at[i]: where rune i starts in text; at[len(runes)] = len(text)
+	offs  []int  // offs[i]: where rune i starts in the original; offs[len(runes)] = len(original)
+}
+
+func (a *analysis) foldText(s string) folded {
+	n := utf8.RuneCountInString(s)
+	f := folded{text: make([]byte, 0, len(s)), runes: make([]rune, 0, n), at: make([]int, 0, n+1), offs: make([]int, 0, n+1)}
+	for i, r := range s {
+		r = a.fold(r)
+		f.runes = append(f.runes, r)
+		f.at = append(f.at, len(f.text))
+		f.offs = append(f.offs, i)
+		f.text = utf8.AppendRune(f.text, r)
+	}
+	f.at = append(f.at, len(f.text))
+	f.offs = append(f.offs, len(s))
+	return f
+}
+
+// token is one term found in a text: its folded form, where it is in the
+// original text (bytes) and its position (1-based, as Bleve counts).
+type token struct {
+	term       string
+	start, end int
+	pos        int
+}
+
+// emitFunc receives the tokens of a text: the term (a slice of the folded
+// text, valid until the text is dropped), its byte range in the original
+// and its position.
+type emitFunc func(term []byte, start, end, pos int)
+
+// kind classes characters for the n-gram tokenizer.
+const (
+	kindOther = iota
+	kindCJK
+	kindAlnum
+)
+
+func charKind(r rune) int {
+	switch {
+	case r < 0x80:
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return kindAlnum
+		}
+		return kindOther
+	case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r):
+		return kindCJK
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		return kindAlnum
+	}
+	return kindOther
+}
+
+// hasWordChar reports whether s holds a letter or a digit (not only
+// punctuation or space).
+func hasWordChar(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasWordCharBytes(b []byte) bool {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+		b = b[size:]
+	}
+	return false
+}
+
+// segChunk is how many characters are segmented at a time: gse works on a
+// whole input at once, so long texts are cut at line or sentence ends.
+const segChunk = 2048
+
+// eachWord segments s into words with gse (shortest path over the
+// dictionary), on the folded text, leaving out punctuation and spaces.
+func (a *analysis) eachWord(s string, emit emitFunc) {
+	f := a.foldText(s)
+	// runeAt maps a byte offset of the folded text to its rune index.
+	runeAt := make([]int32, len(f.text)+1)
+	for i, b := range f.at {
+		runeAt[b] = int32(i)
+	}
+	pos := 0
+	for from := 0; from < len(f.runes); {
+		to := chunkEnd(f.runes, from)
+		base := f.at[from]
+		chunk := f.text[base:f.at[to]]
+		for _, sg := range a.seg.Segment(chunk) {
+			b0, b1 := base+sg.Start(), base+sg.End()
+			term := f.text[b0:b1]
+			if !hasWordCharBytes(term) {
+				continue
+			}
+			pos++
+			emit(term, f.offs[runeAt[b0]], f.offs[runeAt[b1]], pos)
+		}
+		from = to
+	}
+}
+
+// chunkEnd finds where the chunk starting at start ends: after a line or
+// sentence end once the chunk is long enough, or at a hard limit.
+func chunkEnd(rs []rune, start int) int {
+	if len(rs)-start <= segChunk {
+		return len(rs)
+	}
+	for i := start + segChunk; i < len(rs) && i < start+4*segChunk; i++ {
+		switch rs[i-1] {
+		case '\n', '。', '；', '！', '？', '.', ';':
+			return i
+		}
+	}
+	return min(len(rs), start+4*segChunk)
+}
+
+// eachGram cuts s into character unigrams and bigrams inside runs of CJK
+// characters (a bigram shares the position of its first character) and
+// whole runs of letters and digits, on the folded text. Bigrams find words
+// inside longer words (农业 in 中国农业发展银行); unigrams answer
+// one-character queries.
+func (a *analysis) eachGram(s string, emit emitFunc) {
+	f := a.foldText(s)
+	pos := 0
+	n := len(f.runes)
+	for i := 0; i < n; {
+		switch charKind(f.runes[i]) {
+		case kindCJK:
+			j := i
+			for j < n && charKind(f.runes[j]) == kindCJK {
+				j++
+			}
+			for k := i; k < j; k++ {
+				pos++
+				emit(f.text[f.at[k]:f.at[k+1]], f.offs[k], f.offs[k+1], pos)
+				if k+1 < j {
+					emit(f.text[f.at[k]:f.at[k+2]], f.offs[k], f.offs[k+2], pos)
+				}
+			}
+			i = j
+		case kindAlnum:
+			j := i
+			for j < n && charKind(f.runes[j]) == kindAlnum {
+				j++
+			}
+			pos++
+			emit(f.text[f.at[i]:f.at[j]], f.offs[i], f.offs[j], pos)
+			i = j
+		default:
+			i++
+		}
+	}
+}
+
+// collect gathers the tokens of one of the each* functions.
+func collect(each func(string, emitFunc), s string) []token {
+	var out []token
+	each(s, func(term []byte, start, end, pos int) {
+		out = append(out, token{term: string(term), start: start, end: end, pos: pos})
+	})
+	return out
+}
+
+func (a *analysis) words(s string) []token { return collect(a.eachWord, s) }
+func (a *analysis) grams(s string) []token { return collect(a.eachGram, s) }
+
+// gramPhrase is the term sequence that finds s in an n-gram field: at each
+// position the bigram when there is one, else the single character or the
+// letter-and-digit run. Consecutive terms sit at consecutive positions.
+func (a *analysis) gramPhrase(s string) []string {
+	toks := a.grams(s)
+	var out []string
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if i+1 < len(toks) && toks[i+1].pos == t.pos {
+			t = toks[i+1] // the bigram beside the unigram
+			i++
+		}
+		out = append(out, t.term)
+	}
+	return out
+}
+
+// wordTerms returns the folded words of s, without punctuation.
+func (a *analysis) wordTerms(s string) []string {
+	toks := a.words(s)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.term
+	}
+	return out
+}
+
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}

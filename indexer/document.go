@@ -1,0 +1,132 @@
+package indexer
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gongkai/internal/catalog"
+	"gongkai/internal/sanitize"
+	"gongkai/internal/store"
+)
+
+// Bounds on what one entry puts in the index: enough for any real
+// document, and a cap on what a pathological one costs.
+const (
+	maxBodyBytes       = 1 << 20
+	maxAttachmentBytes = 1 << 20
+	maxSuggestRunes    = 12
+	maxTitleKeyRunes   = 200
+)
+
+// docSource is everything one index document is built from.
+type docSource struct {
+	entry    store.IndexEntry
+	unitName string
+	attText  string // the attachments' text, one after the other
+}
+
+// buildDocument makes the index document of a published entry.
+func (a *analysis) buildDocument(p *sanitize.Policy, src docSource) map[string]any {
+	e := src.entry
+	body := e.BodyText
+	if strings.TrimSpace(e.BodyHTML) != "" {
+		body = p.Text(e.BodyHTML)
+	}
+	doc := map[string]any{
+		fTitle:     e.Title,
+		fTitleKey:  truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
+		fTitlePy:   strings.Join(a.pinyinTokens(e.Title), " "),
+		fTitleSugg: strings.Join(a.suggestTerms(e.Title), " "),
+		fBody:      truncateBytes(body, maxBodyBytes),
+		fUnit:      e.Unit,
+		fColumn:    e.Column,
+		fIndexNo:   e.IndexNo,
+		fStamp:     src.entry.Stamp(),
+	}
+	if src.attText != "" {
+		doc[fAtt] = truncateBytes(src.attText, maxAttachmentBytes)
+	}
+	if e.Summary != "" {
+		doc[fSummary] = e.Summary
+	}
+	if len(e.Keywords) > 0 {
+		doc[fKeywords] = e.Keywords
+	}
+	var other []string
+	if src.unitName != "" {
+		doc[fUnitName] = src.unitName
+		other = append(other, a.pinyinTokens(src.unitName)...)
+	}
+	for _, k := range e.Keywords {
+		other = append(other, a.pinyinTokens(k)...)
+	}
+	if len(other) > 0 {
+		doc[fOtherPy] = strings.Join(other, " ")
+	}
+	if e.DocNo != "" {
+		doc[fDocNo] = e.DocNo
+		doc[fDocNoKey] = a.docNoKey(e.DocNo)
+		doc[fDocNoGrams] = a.docNoText(e.DocNo)
+	}
+	for f, v := range map[string]string{fTopic: e.Topic, fDocType: e.DocType, fValidity: e.Validity, fFive: e.FivePublics} {
+		if v != "" {
+			doc[f] = v
+		}
+	}
+	if e.PublishedAt != nil {
+		doc[fPublished] = *e.PublishedAt
+		doc[fYear] = strconv.Itoa(e.PublishedAt.In(catalog.Shanghai).Year())
+	}
+	if e.WrittenAt != "" {
+		if t, err := time.ParseInLocation(time.DateOnly, e.WrittenAt, catalog.Shanghai); err == nil {
+			doc[fWritten] = t
+		}
+	}
+	return doc
+}
+
+// suggestTerms is the vocabulary "did you mean" draws from: the title's
+// words and runs of two and three words (住房 公积金 → 住房公积金).
+func (a *analysis) suggestTerms(title string) []string {
+	var words []string
+	for _, w := range a.wordTerms(title) {
+		if hasHan(w) {
+			words = append(words, w)
+		} else {
+			words = append(words, "") // a number or a Latin word breaks runs
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i := range words {
+		var b strings.Builder
+		for n := 0; n < 3 && i+n < len(words) && words[i+n] != ""; n++ {
+			b.WriteString(words[i+n])
+			s := b.String()
+			if c := utf8.RuneCountInString(s); c >= 2 && c <= maxSuggestRunes && !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

@@ -1,0 +1,155 @@
+package indexer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// analysisVersion changes whenever the analysis code changes what it
+// emits; together with the mapping and the vocabulary it makes the mapping
+// version stored in the index, and a mismatch rebuilds the index.
+const analysisVersion = 1
+
+// Analyzer names used by the mapping.
+const (
+	anWords = "gk_words" // gse words on folded text
+	anGrams = "gk_grams" // CJK unigrams + bigrams, letter-and-digit runs
+	anSpace = "gk_space" // tokens prepared in Go, separated by spaces
+	anKey   = keyword.Name
+)
+
+// Field names in the index.
+const (
+	fTitle      = "title"
+	fTitleGrams = "title_grams"
+	fTitleKey   = "title_key"
+	fTitlePy    = "title_py"
+	fTitleSugg  = "title_sugg"
+	fBody       = "body"
+	fBodyGrams  = "body_grams"
+	fAtt        = "att"
+	fAttGrams   = "att_grams"
+	fSummary    = "summary"
+	fSumGrams   = "summary_grams"
+	fKeywords   = "keywords"
+	fKwGrams    = "keywords_grams"
+	fUnitName   = "unit_name"
+	fUnitGrams  = "unit_name_grams"
+	fOtherPy    = "other_py"
+	fDocNo      = "doc_no"
+	fDocNoKey   = "doc_no_key"
+	fDocNoGrams = "doc_no_grams"
+	fIndexNo    = "index_no"
+	fUnit       = "unit"
+	fColumn     = "column"
+	fTopic      = "topic"
+	fDocType    = "doc_type"
+	fValidity   = "validity"
+	fFive       = "five_publics"
+	fYear       = "year"
+	fPublished  = "published_at"
+	fWritten    = "written_at"
+	fStamp      = "stamp"
+)
+
+// Keys of the index's internal key-value store.
+var (
+	keyCheckpoint = []byte("gongkai.checkpoint")
+	keyMapping    = []byte("gongkai.mapping")
+)
+
+// newMapping builds the explicit mapping: nothing is indexed that is not
+// named here. Text fields come twice, as words and as n-grams, both with
+// term vectors (phrase queries and snippets need positions and offsets).
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := mapping.NewIndexMapping()
+	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
+	im.DefaultAnalyzer = anKey
+	im.ScoringModel = bindex.BM25Scoring
+	for name, tok := range map[string]string{anWords: wordsTokenizer, anGrams: gramsTokenizer, anSpace: whitespace.Name} {
+		if err := im.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": tok}); err != nil {
+			return nil, fmt.Errorf("indexer: analyzer %s: %w", name, err)
+		}
+	}
+
+	text := func(name, analyzer string, store bool) *mapping.FieldMapping {
+		fm := mapping.NewTextFieldMapping()
+		fm.Name, fm.Analyzer, fm.Store = name, analyzer, store
+		fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = true, false, false
+		return fm
+	}
+	plain := func(name, analyzer string, store bool) *mapping.FieldMapping {
+		fm := text(name, analyzer, store)
+		fm.IncludeTermVectors = false
+		return fm
+	}
+	kw := func(name string, store, docValues bool) *mapping.FieldMapping {
+		fm := mapping.NewKeywordFieldMapping()
+		fm.Name, fm.Store, fm.DocValues, fm.IncludeInAll = name, store, docValues, false
+		fm.IncludeTermVectors = false
+		return fm
+	}
+	date := func(name string, store bool) *mapping.FieldMapping {
+		fm := mapping.NewDateTimeFieldMapping()
+		fm.Name, fm.Store, fm.DocValues, fm.IncludeInAll = name, store, true, false
+		return fm
+	}
+
+	dm := mapping.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fTitle, plain(fTitle, anWords, true), text(fTitleGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fTitleKey, kw(fTitleKey, false, false))
+	dm.AddFieldMappingsAt(fTitlePy, plain(fTitlePy, anSpace, false))
+	dm.AddFieldMappingsAt(fTitleSugg, plain(fTitleSugg, anSpace, false))
+	dm.AddFieldMappingsAt(fBody, plain(fBody, anWords, true), text(fBodyGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fAtt, plain(fAtt, anWords, true), text(fAttGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fSummary, plain(fSummary, anWords, true), text(fSumGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fKeywords, plain(fKeywords, anWords, false), text(fKwGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fUnitName, plain(fUnitName, anWords, false), text(fUnitGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fOtherPy, plain(fOtherPy, anSpace, false))
+	docNo := kw(fDocNo, true, false)
+	docNo.Index = false
+	dm.AddFieldMappingsAt(fDocNo, docNo)
+	dm.AddFieldMappingsAt(fDocNoKey, kw(fDocNoKey, false, false))
+	dm.AddFieldMappingsAt(fDocNoGrams, text(fDocNoGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fIndexNo, kw(fIndexNo, true, false))
+	dm.AddFieldMappingsAt(fUnit, kw(fUnit, true, true))
+	dm.AddFieldMappingsAt(fColumn, kw(fColumn, true, true))
+	for _, f := range []string{fTopic, fDocType, fValidity, fFive, fYear} {
+		dm.AddFieldMappingsAt(f, kw(f, false, true))
+	}
+	dm.AddFieldMappingsAt(fPublished, date(fPublished, true))
+	dm.AddFieldMappingsAt(fWritten, date(fWritten, false))
+	stamp := kw(fStamp, true, false)
+	stamp.Index = false
+	dm.AddFieldMappingsAt(fStamp, stamp)
+
+	// No composite _all field: every query names its fields.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
+	im.DefaultMapping = dm
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("indexer: mapping: %w", err)
+	}
+	return im, nil
+}
+
+// mappingVersion fingerprints everything that decides what the index
+// holds: the mapping, the analysis code version and the vocabulary.
+func mappingVersion(im *mapping.IndexMappingImpl) (string, error) {
+	b, err := json.Marshal(im)
+	if err != nil {
+		return "", fmt.Errorf("indexer: mapping: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "analysis %d\n", analysisVersion)
+	h.Write(b)
+	h.Write([]byte(vocabText))
+	return fmt.Sprintf("%d-%s", analysisVersion, hex.EncodeToString(h.Sum(nil))[:16]), nil
+}
