@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gongkai/indexer"
 	"gongkai/internal/config"
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
@@ -20,6 +21,7 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 	Site    config.Site
+	Index   *indexer.Index // search; nil answers searches with 503
 	// Ready reports whether the service can take traffic (nil: always).
 	Ready func() error
 }
@@ -62,6 +64,9 @@ func (s *Server) routes() {
 	r.HandleFunc("/api/v1/entries/{id}", s.apiEntry).Methods(http.MethodGet)
 
 	r.HandleFunc("/files/{entry}/{n:[0-9]+}", s.attachment).Methods(http.MethodGet, http.MethodHead)
+	s.pageRoutes(r)
+	s.searchRoutes(r)
+	s.opendataRoutes(r)
 
 	r.Use(s.recoverer, s.instrument)
 }
