@@ -6,7 +6,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: all build run test test-short vet bench clean
+.PHONY: all build run test test-short vet bench bench-import bench-search bench-export bench-deps clean
 
 all: build
 
@@ -33,9 +33,28 @@ vet:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); test -z "$$unformatted" || (echo "gofmt needed: $$unformatted"; exit 1)
 
-## bench: import rates (entries/s) on SQLite and, if reachable, PostgreSQL
-bench:
-	@GONGKAI_TEST_PG="$${GONGKAI_TEST_PG:-$(PG_URL)}" $(GO) test -run '^$$' -bench 'BenchmarkImportEntries' -benchtime 1x -count 1 ./internal/ingest | grep -E 'Benchmark|entries/s|^ok|FAIL'
+## bench: every figure the benchmarks report, each against its baseline run in the same process
+bench: bench-import bench-search bench-export
+
+BENCH_ENV = GONGKAI_TEST_PG="$${GONGKAI_TEST_PG:-$(PG_URL)}"
+BENCH     = $(GO) test -run '^$$' -benchtime 1x -count 1 -timeout 60m
+
+## bench-import: entries imported per second (20,000 generated entries), SQLite and PostgreSQL
+bench-import:
+	@$(BENCH_ENV) $(BENCH) -bench 'BenchmarkImportEntries' ./internal/ingest | grep -E 'Benchmark|entries/s|FAIL'
+
+## bench-search: index build, search latency and publish lag, ours vs Groonga (GONGKAI_BENCH_ENTRIES, default 200,000)
+bench-search: bench-deps
+	@$(BENCH) -bench 'BenchmarkSearchVsGroonga' ./internal/searchbench | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+## bench-export: 1,000,000-row CSV/JSON/XLSX exports vs psql \copy and sqlite3 -csv
+bench-export: bench-deps
+	@$(BENCH_ENV) $(BENCH) -bench 'BenchmarkExport' ./opendata | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+## bench-deps: the baselines' programs (Groonga, sqlite3), from Debian
+bench-deps:
+	@command -v groonga >/dev/null && command -v sqlite3 >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq groonga-bin sqlite3 >/dev/null)
 
 clean:
 	rm -rf bin
