@@ -1,0 +1,71 @@
+package archrules
+
+import (
+	"encoding/json"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+}
+
+// packages lists the project's packages (tests excluded) with go list.
+func packages(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "gongkai/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	return pkgs
+}
+
+func TestImportRules(t *testing.T) {
+	rules := []struct {
+		name    string
+		imports string                 // a package (prefix match)
+		allowed func(from string) bool // who may import it
+	}{
+		{"nothing but the command imports portal", "gongkai/portal",
+			func(from string) bool { return from == "gongkai/internal/cli" }},
+		{"gorilla/mux stays in the portal's router", "github.com/gorilla/mux",
+			func(from string) bool { return from == "gongkai/portal" }},
+		{"the store never speaks HTTP", "net/http",
+			func(from string) bool { return !strings.HasPrefix(from, "gongkai/internal/store") && from != "gongkai/internal/catalog" }},
+		{"SQL drivers only in the store", "github.com/lib/pq",
+			func(from string) bool { return strings.HasPrefix(from, "gongkai/internal/store") }},
+		{"sqlx only in the store", "github.com/jmoiron/sqlx",
+			func(from string) bool { return strings.HasPrefix(from, "gongkai/internal/store") }},
+		{"Bleve only in the indexer", "github.com/blevesearch/bleve",
+			func(from string) bool { return from == "gongkai/indexer" }},
+		{"the catalog is plain Go", "gongkai/internal/store",
+			func(from string) bool { return from != "gongkai/internal/catalog" }},
+		{"the indexer does not import the portal", "gongkai/portal",
+			func(from string) bool { return from != "gongkai/indexer" && from != "gongkai/opendata" }},
+	}
+	pkgs := packages(t)
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			for _, p := range pkgs {
+				if slices.ContainsFunc(p.Imports, func(imp string) bool { return imp == r.imports || strings.HasPrefix(imp, r.imports+"/") }) && !r.allowed(p.ImportPath) {
+					t.Errorf("%s imports %s", p.ImportPath, r.imports)
+				}
+			}
+		})
+	}
+}
