@@ -46,7 +46,9 @@ func TestImportRules(t *testing.T) {
 		{"gorilla/mux stays in the portal's router", "github.com/gorilla/mux",
 			func(from string) bool { return from == "gongkai/portal" }},
 		{"the store never speaks HTTP", "net/http",
-			func(from string) bool { return !strings.HasPrefix(from, "gongkai/internal/store") && from != "gongkai/internal/catalog" }},
+			func(from string) bool {
+				return !strings.HasPrefix(from, "gongkai/internal/store") && from != "gongkai/internal/catalog"
+			}},
 		{"SQL drivers only in the store", "github.com/lib/pq",
 			func(from string) bool { return strings.HasPrefix(from, "gongkai/internal/store") }},
 		{"sqlx only in the store", "github.com/jmoiron/sqlx",
