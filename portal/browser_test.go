@@ -47,6 +47,9 @@ var browserPages = []struct{ name, path string }{
 	{"search without hits", "/search?q=%E6%A0%87%E9%A2%98%E6%B1%A0&unit=gxq"},
 	{"search form", "/search"},
 	{"404", "/no/such/page"},
+	{"open data", "/opendata/"},
+	{"open data filtered", "/opendata/?domain=%E9%81%93%E8%B7%AF%E4%BA%A4%E9%80%9A"},
+	{"dataset", "/opendata/datasets/fgw-bus-stops"},
 }
 
 // needBrowser returns the axe-core script, or skips the test when Chromium
@@ -101,6 +104,18 @@ func browserFixture(t *testing.T) *httptest.Server {
 		Summary: "公布2024年全市重点建设项目名单及年度投资计划。", Keywords: []string{"重点项目", "投资"}, FivePublics: "执行",
 		BodyHTML: sanitize.New().HTML(body)}
 	if _, err := st.SaveEntries(context.Background(), []store.EntryWrite{{Entry: e, Hash: "rich"}}); err != nil {
+		t.Fatal(err)
+	}
+	ds := catalog.Dataset{ID: "fgw-bus-stops", Unit: "fgw", Title: "临沂市城乡公交站点信息", Description: "全市公交站点的编号、名称和位置。",
+		Domain: "道路交通", UpdateFrequency: "每月", OpenType: "无条件开放", License: "署名", Keywords: []string{"公交"}, PublishedAt: &at,
+		Fields: []catalog.Field{{Name: "stop_id", Title: "站点编号", Type: catalog.TypeString}, {Name: "name", Title: "站点名称", Type: catalog.TypeString},
+			{Name: "lines", Title: "线路数", Type: catalog.TypeInteger}, {Name: "shelter", Title: "有候车亭", Type: catalog.TypeBoolean}}}
+	var dsRows [][]catalog.Value
+	for i := range 30 {
+		dsRows = append(dsRows, []catalog.Value{catalog.TextValue(catalog.TypeString, fmt.Sprintf("0539%04d", i)),
+			catalog.TextValue(catalog.TypeString, fmt.Sprintf("沂蒙路第%d站", i)), catalog.IntegerValue(int64(i % 7)), catalog.BooleanValue(i%2 == 0)})
+	}
+	if _, _, err := st.SaveDatasetVersion(context.Background(), ds, store.RowsOf(dsRows)); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
