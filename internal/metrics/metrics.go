@@ -17,7 +17,6 @@ type Metrics struct {
 	HTTPRequests *prometheus.CounterVec   // by route pattern, method, code
 	HTTPDuration *prometheus.HistogramVec // by route pattern, method
 	HTTPInFlight prometheus.Gauge
-	ImportLines  *prometheus.CounterVec // by kind, result
 }
 
 // New builds the registry with the Go and process collectors and the
@@ -39,15 +38,11 @@ func New() *Metrics {
 			Name: "gongkai_http_requests_in_flight",
 			Help: "HTTP requests being answered now.",
 		}),
-		ImportLines: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "gongkai_import_lines_total",
-			Help: "Import lines processed, by kind and result (added, updated, unchanged, rejected).",
-		}, []string{"kind", "result"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight, m.ImportLines,
+		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight,
 	)
 	return m
 }
