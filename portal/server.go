@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	s.pageRoutes(r)
 	s.searchRoutes(r)
 	s.opendataRoutes(r)
+	s.consoleRoutes(r)
 
 	r.Use(s.recoverer, s.instrument)
 }

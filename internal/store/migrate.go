@@ -235,6 +235,21 @@ CREATE TABLE search_queries (
 );
 CREATE INDEX search_queries_count ON search_queries (count);
 `},
+	{4, "auth", `
+-- API tokens of the back office. The secret is shown once when the token is
+-- made and never stored: only its SHA-256 (hex) is, which is what a request's
+-- token is looked up by. unit is NULL for the city office's roles.
+CREATE TABLE api_tokens (
+  id           {{pk}},
+  token_hash   TEXT NOT NULL UNIQUE,
+  name         TEXT NOT NULL DEFAULT '',
+  role         TEXT NOT NULL,
+  unit         TEXT REFERENCES units(code),
+  created_at   BIGINT NOT NULL,
+  last_used_at BIGINT,
+  revoked_at   BIGINT
+);
+`},
 }
 
 // migrate applies every migration newer than the database's version. On
