@@ -17,14 +17,13 @@ type csvWriter struct {
 	w      *bufio.Writer
 	bom    bool
 	single bool // one field: an empty cell must not make a blank line
-	buf    []byte
 }
 
 func newCSVWriter(w *bufio.Writer, bom bool) *csvWriter { return &csvWriter{w: w, bom: bom} }
 
 func (c *csvWriter) begin(fields []catalog.Field) error {
 	c.single = len(fields) == 1
-	b := c.buf[:0]
+	var b []byte
 	if c.bom {
 		b = append(b, utf8BOM...)
 	}
@@ -35,28 +34,28 @@ func (c *csvWriter) begin(fields []catalog.Field) error {
 		b = appendCSVCell(b, f.Name)
 	}
 	b = append(b, '\r', '\n')
-	c.buf = b
 	_, err := c.w.Write(b)
 	return err
 }
 
-func (c *csvWriter) row(vals []catalog.Value) error {
-	b := c.buf[:0]
-	for i, v := range vals {
+func (c *csvWriter) row(cells [][]byte) error {
+	// Encoded straight into the writer's free buffer: no copy when it
+	// fits, which it does but for the last row before a flush.
+	b := c.w.AvailableBuffer()
+	for i, cell := range cells {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if v.Null {
+		if cell == nil {
 			if c.single {
 				// A blank line is no record to CSV readers; "" is an empty cell.
 				b = append(b, '"', '"')
 			}
 			continue
 		}
-		b = appendCSVCell(b, v.Text)
+		b = appendCSVCell(b, cell)
 	}
 	b = append(b, '\r', '\n')
-	c.buf = b
 	_, err := c.w.Write(b)
 	return err
 }
@@ -66,7 +65,7 @@ func (c *csvWriter) end() error { return nil }
 // appendCSVCell appends s as one CSV cell, in double quotes (with inner
 // quotes doubled) when it holds a comma, a quote or a line break, or starts
 // or ends with a space or tab that a lenient reader might trim.
-func appendCSVCell(b []byte, s string) []byte {
+func appendCSVCell[S ~string | ~[]byte](b []byte, s S) []byte {
 	if !csvNeedsQuotes(s) {
 		return append(b, s...)
 	}
@@ -83,8 +82,8 @@ func appendCSVCell(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func csvNeedsQuotes(s string) bool {
-	if s == "" {
+func csvNeedsQuotes[S ~string | ~[]byte](s S) bool {
+	if len(s) == 0 {
 		return false
 	}
 	if c := s[0]; c == ' ' || c == '\t' {

@@ -53,8 +53,10 @@ func estimateSizes(fields []catalog.Field, sample [][]catalog.Value, total int64
 		if rw.begin(fields) != nil {
 			return 0
 		}
+		var cells [][]byte
 		for _, row := range rows {
-			if rw.row(row) != nil {
+			cells = valueCells(cells, row)
+			if rw.row(cells) != nil {
 				return 0
 			}
 		}

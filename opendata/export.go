@@ -9,17 +9,11 @@ import (
 	"net/http"
 	"time"
 
-	"gongkai/internal/catalog"
 	"gongkai/internal/store"
 )
 
-// tickRows is how many rows are written between flushes to the client
-// (and write-deadline extensions): the store reads rows in chunks of the
-// same size.
-const tickRows = 1000
-
 // writeBuffer is the buffer between the row writers and the response.
-const writeBuffer = 64 << 10
+const writeBuffer = 256 << 10
 
 // prefetchChunks is how many chunks of rows the store reader may have
 // ready ahead of the writer.
@@ -43,13 +37,14 @@ func newRowWriter(format Format, w *bufio.Writer, raw io.Writer, bom bool) rowWr
 // StreamRows writes the rows of one version of a dataset that req selects
 // to out in format. The version is fixed by the caller (pinned once), so
 // the whole download reads one consistent set of rows. Rows are read from
-// the store in chunks and written as they come; tick runs after every
-// chunk of tickRows rows, for the caller to flush and extend deadlines.
-// It returns the number of rows written.
+// the store in chunks of cell text (no value per cell) and written as they
+// come; tick runs after every chunk, for the caller to flush and extend
+// deadlines. It returns the number of rows written.
 //
 // Reading and writing overlap: a goroutine reads the next chunks from the
 // store while this one encodes and sends the current one. At most
-// prefetchChunks chunks wait between them, so memory stays flat.
+// prefetchChunks chunks wait between them, and written chunks go back to
+// the reader to be refilled, so memory stays flat.
 func StreamRows(ctx context.Context, st *store.Store, id string, v store.DatasetVersion, req RowRequest, format Format, out io.Writer, tick func() error) (int64, error) {
 	bw := bufio.NewWriterSize(out, writeBuffer)
 	rw := newRowWriter(format, bw, out, req.BOM)
@@ -58,39 +53,33 @@ func StreamRows(ctx context.Context, st *store.Store, id string, v store.Dataset
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan [][]catalog.Value, prefetchChunks)
+	full := make(chan *store.CellChunk, prefetchChunks)
+	free := make(chan *store.CellChunk, prefetchChunks+2)
 	readErr := make(chan error, 1)
 	go func() {
-		defer close(chunks)
-		send := func(c [][]catalog.Value) error {
+		defer close(full)
+		readErr <- st.SelectDatasetCells(ctx, id, v.Version, req.selection(), nil, func(c *store.CellChunk) (*store.CellChunk, error) {
 			select {
-			case chunks <- c:
-				return nil
+			case full <- c:
 			case <-ctx.Done():
-				return ctx.Err()
+				return nil, ctx.Err()
 			}
-		}
-		chunk := make([][]catalog.Value, 0, tickRows)
-		err := st.SelectDatasetRows(ctx, id, v.Version, req.selection(), func(_ int64, row []catalog.Value) error {
-			chunk = append(chunk, row)
-			if len(chunk) < tickRows {
-				return nil
+			select {
+			case next := <-free:
+				return next, nil
+			default:
+				return new(store.CellChunk), nil
 			}
-			err := send(chunk)
-			chunk = make([][]catalog.Value, 0, tickRows)
-			return err
 		})
-		if err == nil && len(chunk) > 0 {
-			err = send(chunk)
-		}
-		readErr <- err
 	}()
 
 	var n int64
 	var err error
-	for chunk := range chunks {
-		for _, row := range chunk {
-			if err = rw.row(row); err != nil {
+	var cells [][]byte
+	for chunk := range full {
+		for i := range chunk.Len() {
+			cells = chunk.Row(i, cells)
+			if err = rw.row(cells); err != nil {
 				break
 			}
 			n++
@@ -103,11 +92,15 @@ func StreamRows(ctx context.Context, st *store.Store, id string, v store.Dataset
 		}
 		if err != nil {
 			cancel()
-			for range chunks {
+			for range full {
 				// Let the reader see the cancellation and finish.
 			}
 			<-readErr
 			return n, err
+		}
+		select {
+		case free <- chunk:
+		default:
 		}
 	}
 	if err := <-readErr; err != nil {

@@ -16,14 +16,18 @@ type jsonWriter struct {
 	w     *bufio.Writer
 	lines bool
 	keys  [][]byte // `"name":` per field
+	types []string
 	n     int64
-	buf   []byte
 }
 
 func newJSONWriter(w *bufio.Writer, lines bool) *jsonWriter { return &jsonWriter{w: w, lines: lines} }
 
 func (j *jsonWriter) begin(fields []catalog.Field) error {
 	j.keys = objectKeys(fields)
+	j.types = make([]string, len(fields))
+	for i, f := range fields {
+		j.types[i] = f.Type
+	}
 	if j.lines {
 		return nil
 	}
@@ -39,20 +43,28 @@ func objectKeys(fields []catalog.Field) [][]byte {
 	return keys
 }
 
-func (j *jsonWriter) row(vals []catalog.Value) error {
-	b := j.buf[:0]
+func (j *jsonWriter) row(cells [][]byte) error {
+	// Encoded straight into the writer's free buffer, as CSV rows are.
+	b := j.w.AvailableBuffer()
 	if !j.lines {
 		if j.n > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, '\n')
 	}
-	b = appendRowObject(b, j.keys, vals)
+	b = append(b, '{')
+	for i, cell := range cells {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, j.keys[i]...)
+		b = appendJSONCell(b, j.types[i], cell)
+	}
+	b = append(b, '}')
 	if j.lines {
 		b = append(b, '\n')
 	}
 	j.n++
-	j.buf = b
 	_, err := j.w.Write(b)
 	return err
 }
@@ -100,27 +112,43 @@ func appendJSONValue(b []byte, v catalog.Value) []byte {
 	}
 }
 
+// appendJSONCell appends one cell, given as its canonical text (nil:
+// empty), with its field's type, as appendJSONValue does for values.
+func appendJSONCell(b []byte, typ string, cell []byte) []byte {
+	switch {
+	case cell == nil:
+		return append(b, "null"...)
+	case typ == catalog.TypeInteger || typ == catalog.TypeBoolean:
+		// Canonical text: the decimal integer, true or false.
+		return append(b, cell...)
+	case typ == catalog.TypeNumber && isJSONNumber(cell):
+		return append(b, cell...)
+	default:
+		return appendJSONString(b, cell)
+	}
+}
+
 // isJSONNumber checks the JSON number grammar (without exponent, which
 // stored numbers never have), so that a value that somehow is not one
 // still yields valid JSON, as a string.
-func isJSONNumber(s string) bool {
-	if s != "" && s[0] == '-' {
+func isJSONNumber[S ~string | ~[]byte](s S) bool {
+	if len(s) > 0 && s[0] == '-' {
 		s = s[1:]
 	}
-	intPart, frac, dot := s, "", false
+	intPart, frac, dot := s, s[:0], false
 	for i := 0; i < len(s); i++ {
 		if s[i] == '.' {
 			intPart, frac, dot = s[:i], s[i+1:], true
 			break
 		}
 	}
-	if intPart == "" || (len(intPart) > 1 && intPart[0] == '0') || !allDigits(intPart) {
+	if len(intPart) == 0 || (len(intPart) > 1 && intPart[0] == '0') || !allDigits(intPart) {
 		return false
 	}
-	return !dot || (frac != "" && allDigits(frac))
+	return !dot || (len(frac) > 0 && allDigits(frac))
 }
 
-func allDigits(s string) bool {
+func allDigits[S ~string | ~[]byte](s S) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -135,7 +163,7 @@ const hexDigits = "0123456789abcdef"
 // and backslash are escaped, U+2028/U+2029 too (so the output is also
 // valid JavaScript); invalid UTF-8 becomes U+FFFD. Everything else,
 // Chinese included, is written as UTF-8.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString[S ~string | ~[]byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -164,7 +192,8 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		// At most four bytes: the conversion stays on the stack.
+		r, size := utf8.DecodeRune([]byte(s[i:min(i+utf8.UTFMax, len(s))]))
 		switch {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)

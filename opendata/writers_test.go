@@ -42,8 +42,8 @@ func TestCSVWriterSingleFieldKeepsEmptyRows(t *testing.T) {
 	if err := w.begin(f); err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []catalog.Value{catalog.TextValue(catalog.TypeString, "a"), catalog.NullValue(catalog.TypeString)} {
-		if err := w.row([]catalog.Value{v}); err != nil {
+	for _, cell := range [][]byte{[]byte("a"), nil} {
+		if err := w.row([][]byte{cell}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -91,6 +91,11 @@ func TestAppendJSONValue(t *testing.T) {
 	for _, tc := range tests {
 		if got := string(appendJSONValue(nil, tc.v)); got != tc.want {
 			t.Errorf("%+v: got %s, want %s", tc.v, got, tc.want)
+		}
+		// Downloads write cells: the same JSON from the canonical text.
+		cells := valueCells(nil, []catalog.Value{tc.v})
+		if got := string(appendJSONCell(nil, tc.v.Type, cells[0])); got != tc.want {
+			t.Errorf("%+v as a cell: got %s, want %s", tc.v, got, tc.want)
 		}
 	}
 }

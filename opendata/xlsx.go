@@ -110,7 +110,7 @@ func (x *xlsxWriter) startSheet() error {
 	return nil
 }
 
-func (x *xlsxWriter) row(vals []catalog.Value) error {
+func (x *xlsxWriter) row(cells [][]byte) error {
 	if x.rowInSh == xlsxMaxRows {
 		if err := x.sw.Flush(); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
@@ -119,8 +119,8 @@ func (x *xlsxWriter) row(vals []catalog.Value) error {
 			return err
 		}
 	}
-	for i, v := range vals {
-		c, err := x.cell(v)
+	for i, cell := range cells {
+		c, err := x.cell(x.fields[i].Type, cell)
 		if err != nil {
 			return err
 		}
@@ -131,35 +131,37 @@ func (x *xlsxWriter) row(vals []catalog.Value) error {
 	if err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	if err := x.sw.SetRow(cell, x.cells[:len(vals)]); err != nil {
+	if err := x.sw.SetRow(cell, x.cells[:len(cells)]); err != nil {
 		return fmt.Errorf("xlsx: row %d: %w", x.rowInSh, err)
 	}
 	return nil
 }
 
-// cell converts one value for the stream writer (nil: no cell).
-func (x *xlsxWriter) cell(v catalog.Value) (any, error) {
-	if v.Null {
+// cell converts one cell of a field of type typ, given as its canonical
+// text, for the stream writer (nil: no cell).
+func (x *xlsxWriter) cell(typ string, cell []byte) (any, error) {
+	if cell == nil {
 		return nil, nil
 	}
-	switch v.Type {
+	text := string(cell)
+	switch typ {
 	case catalog.TypeBoolean:
-		return v.Bool, nil
+		return text == "true", nil
 	case catalog.TypeInteger:
-		if v.Int > -1e15 && v.Int < 1e15 {
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil && i > -1e15 && i < 1e15 {
 			st, err := x.numberStyle(0)
-			return excelize.Cell{StyleID: st, Value: v.Int}, err
+			return excelize.Cell{StyleID: st, Value: i}, err
 		}
-		return v.Text, nil
+		return text, nil
 	case catalog.TypeNumber:
-		f, decimals, ok := spreadsheetNumber(v.Text)
+		f, decimals, ok := spreadsheetNumber(text)
 		if !ok {
-			return v.Text, nil
+			return text, nil
 		}
 		st, err := x.numberStyle(decimals)
 		return excelize.Cell{StyleID: st, Value: f}, err
 	default:
-		return v.Text, nil
+		return text, nil
 	}
 }
 

@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,6 +85,10 @@ type RowSelect struct {
 	// AfterRow starts after this row number (keyset paging in row order);
 	// it cannot be combined with Sort.
 	AfterRow int64
+	// UntilRow, when positive, ends at this row number (included): with
+	// AfterRow it makes a range, which bulk readers use to read parts of
+	// one version side by side. It cannot be combined with Sort.
+	UntilRow int64
 	// Sort orders the rows by these fields (empty cells last in either
 	// direction), ties by row number; nil keeps row order.
 	Sort []RowSort
@@ -157,8 +165,12 @@ func (s *Store) planSelect(ctx context.Context, id string, version int, q RowSel
 			plan.conds = append(plan.conds, "("+strings.Join(ors, " OR ")+")")
 		}
 	}
+	if q.UntilRow > 0 {
+		plan.conds = append(plan.conds, "_row <= ?")
+		plan.args = append(plan.args, q.UntilRow)
+	}
 	if len(q.Sort) > 0 {
-		if q.AfterRow > 0 {
+		if q.AfterRow > 0 || q.UntilRow > 0 {
 			errs.Add("sort", "排序时不能同时按游标翻页 (sort cannot be combined with a cursor)")
 		}
 		var keys []string
@@ -349,4 +361,226 @@ func (s *Store) DatasetPageEnd(ctx context.Context, id string, version int, q Ro
 	default:
 		return nums[0], true, nil
 	}
+}
+
+// Chunks of SelectDatasetCells: at most cellChunkRows rows, and a chunk
+// ends early once its cells hold cellChunkBytes, so that datasets with
+// long cells do not make chunks large.
+const (
+	cellChunkRows  = 10000
+	cellChunkBytes = 2 << 20
+)
+
+// CellChunk holds rows as the canonical text of their cells (what
+// catalog.Value.Text holds: integers in decimal, numbers with their exact
+// digits, booleans true/false), packed into one buffer so that reading a
+// row allocates nothing. A chunk is reused: SelectDatasetCells refills
+// the chunks its caller hands back.
+type CellChunk struct {
+	width int
+	nums  []int64
+	data  []byte
+	ends  []int  // end of each cell in data, row after row
+	null  []bool // empty cells
+}
+
+// Len is the number of rows in the chunk.
+func (c *CellChunk) Len() int { return len(c.nums) }
+
+// Num is the row number of row i.
+func (c *CellChunk) Num(i int) int64 { return c.nums[i] }
+
+// Row fills cells (grown to the chunk's width) with the cells of row i:
+// slices of the chunk's buffer, valid until the chunk is refilled; nil for
+// an empty cell. It returns cells.
+func (c *CellChunk) Row(i int, cells [][]byte) [][]byte {
+	cells = slices.Grow(cells[:0], c.width)[:c.width]
+	k := i * c.width
+	start := 0
+	if k > 0 {
+		start = c.ends[k-1]
+	}
+	for j := range cells {
+		end := c.ends[k+j]
+		if c.null[k+j] {
+			cells[j] = nil
+		} else {
+			cells[j] = c.data[start:end:end]
+		}
+		start = end
+	}
+	return cells
+}
+
+func (c *CellChunk) reset(width int) {
+	c.width = width
+	c.nums = c.nums[:0]
+	c.data = c.data[:0]
+	c.ends = c.ends[:0]
+	c.null = c.null[:0]
+}
+
+// add appends one cell as canonical text of a field of type typ.
+func (c *CellChunk) add(typ string, v driver.Value) error {
+	null := v == nil
+	switch v := v.(type) {
+	case nil:
+	case string:
+		c.data = append(c.data, v...)
+	case []byte:
+		c.data = append(c.data, v...)
+	case int64:
+		if typ == catalog.TypeBoolean {
+			// SQLite keeps booleans as 0 and 1.
+			c.data = strconv.AppendBool(c.data, v != 0)
+		} else {
+			c.data = strconv.AppendInt(c.data, v, 10)
+		}
+	case bool:
+		c.data = strconv.AppendBool(c.data, v)
+	default:
+		return fmt.Errorf("unexpected %T value for a %s field", v, typ)
+	}
+	c.ends = append(c.ends, len(c.data))
+	c.null = append(c.null, null)
+	return nil
+}
+
+// SelectDatasetCells is SelectDatasetRows for bulk readers (downloads):
+// rows come in chunks of canonical cell text, read straight from the
+// database driver without a value per cell. Each chunk is filled by one
+// query and handed to emit once the query is closed (no connection is
+// held while emit runs); emit returns the chunk to fill next, which may be
+// the one it got when it is done with it, or a new one. The first chunk
+// filled is first (nil: a new one).
+func (s *Store) SelectDatasetCells(ctx context.Context, id string, version int, q RowSelect, first *CellChunk, emit func(*CellChunk) (*CellChunk, error)) error {
+	plan, err := s.planSelect(ctx, id, version, q)
+	if err != nil {
+		return err
+	}
+	types := make([]string, len(plan.idx))
+	cols := make([]string, len(plan.idx)+1)
+	cols[0] = "_row"
+	for k, i := range plan.idx {
+		cols[k+1] = rowColumn(i)
+		types[k] = plan.p.Fields[i].Type
+	}
+	head := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + plan.p.table
+	sorted := plan.orderBy != ""
+	var query string
+	if sorted {
+		query = head + plan.where(false) + ` ORDER BY ` + plan.orderBy + ` LIMIT ? OFFSET ?`
+	} else {
+		query = head + plan.where(true) + ` ORDER BY _row LIMIT ? OFFSET ?`
+	}
+	query = s.r.Rebind(query)
+	c := first
+	if c == nil {
+		c = new(CellChunk)
+	}
+	size := cellChunkRows
+	after, offset, remaining := q.AfterRow, max(q.Offset, 0), q.Limit
+	for q.Limit <= 0 || remaining > 0 {
+		want := size
+		if q.Limit > 0 {
+			want = min(want, remaining)
+		}
+		var args []any
+		if !sorted {
+			args = append(args, after)
+		}
+		args = append(append(args, plan.args...), want, offset)
+		c.reset(len(types))
+		cut, err := s.readCells(ctx, query, args, types, c)
+		if err != nil {
+			return fmt.Errorf("store: rows of dataset %q version %d: %w", id, plan.p.Version, missingRowTable(err))
+		}
+		n := c.Len()
+		if n == 0 {
+			break
+		}
+		last := c.nums[n-1]
+		if c, err = emit(c); err != nil {
+			return err
+		}
+		if n < want && !cut {
+			break
+		}
+		// A chunk cut short by its size makes the next queries ask for
+		// about as many rows as fit, rather than read rows to drop them.
+		if cut {
+			size = n
+		} else {
+			size = min(cellChunkRows, size*2)
+		}
+		remaining -= n
+		if sorted {
+			offset += n
+		} else {
+			after, offset = last, 0
+		}
+	}
+	return nil
+}
+
+// readCells runs one chunk query on a connection of the read pool through
+// the driver itself (database/sql would convert every cell on its way) and
+// appends its rows to c. cut reports that the chunk reached its size
+// before the query's end.
+func (s *Store) readCells(ctx context.Context, query string, args []any, types []string, c *CellChunk) (cut bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return false, err
+		}
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("the %T driver cannot run queries directly", dc)
+		}
+		rows, err := qc.QueryContext(ctx, query, named)
+		if err != nil {
+			return err
+		}
+		dest := make([]driver.Value, len(types)+1)
+		for {
+			if err := rows.Next(dest); err != nil {
+				rows.Close()
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				return err
+			}
+			num, ok := dest[0].(int64)
+			if !ok {
+				rows.Close()
+				return fmt.Errorf("unexpected %T row number", dest[0])
+			}
+			c.nums = append(c.nums, num)
+			for k, typ := range types {
+				if err := c.add(typ, dest[k+1]); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			if len(c.data) >= cellChunkBytes {
+				cut = true
+				return rows.Close()
+			}
+		}
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	return cut, err
 }

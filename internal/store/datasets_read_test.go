@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"gongkai/internal/catalog"
@@ -172,6 +173,108 @@ func TestDatasetSummaries(t *testing.T) {
 		}
 		if _, err := st.DatasetVersionInfo(ctx, "a", 9); err == nil {
 			t.Fatal("version 9: no error")
+		}
+	})
+}
+
+// dsCells reads what SelectDatasetCells returns, as row numbers and cells
+// (nil: empty), and counts the chunks.
+func dsCells(t *testing.T, st *store.Store, id string, q store.RowSelect) ([]int64, [][][]byte, int) {
+	t.Helper()
+	var nums []int64
+	var rows [][][]byte
+	chunks := 0
+	err := st.SelectDatasetCells(context.Background(), id, 0, q, nil, func(c *store.CellChunk) (*store.CellChunk, error) {
+		chunks++
+		for i := range c.Len() {
+			nums = append(nums, c.Num(i))
+			var kept [][]byte
+			for _, cell := range c.Row(i, nil) {
+				if cell != nil {
+					cell = append([]byte{}, cell...)
+				}
+				kept = append(kept, cell)
+			}
+			rows = append(rows, kept)
+		}
+		return c, nil // reused: what was read is copied
+	})
+	if err != nil {
+		t.Fatalf("SelectDatasetCells(%s, %+v): %v", id, q, err)
+	}
+	return nums, rows, chunks
+}
+
+func TestSelectDatasetCells(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		dsSetup(t, st)
+		rows := dsNumbered(t, 12500, "c")
+		rows = append(rows,
+			dsRow(t, dsFields, "0539", "", "-0.50", "", "", "", "逗号,和\r\n换行"),
+			dsRow(t, dsFields, "007", "-9223372036854775808", "123456789012345678901234567890.10", "2023-01-01", "2024-11-06T15:51:40", "是", " 空格 "),
+			// Stored as given by a caller of SaveDatasetVersion: an empty
+			// string is not an empty cell.
+			[]catalog.Value{catalog.TextValue(catalog.TypeString, ""), catalog.IntegerValue(0), catalog.TextValue(catalog.TypeNumber, "0.000"),
+				catalog.NullValue(catalog.TypeDate), catalog.NullValue(catalog.TypeDateTime), catalog.BooleanValue(false), catalog.NullValue(catalog.TypeString)})
+		if _, _, err := st.SaveDatasetVersion(ctx, dsMeta("cells"), store.RowsOf(rows)); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []store.RowSelect{
+			{},
+			{Filters: map[string][]string{"n": {"7", ""}}},
+			{Limit: 10500, Offset: 1001},
+			{AfterRow: 12499},
+			{AfterRow: 100, UntilRow: 10200},
+			{Fields: []string{"note", "ok", "code"}, Text: "逗号"},
+		} {
+			t.Run(fmt.Sprintf("%+v", q), func(t *testing.T) {
+				wantNums, want := dsSelect(t, st, "cells", q)
+				nums, got, _ := dsCells(t, st, "cells", q)
+				if len(got) != len(want) {
+					t.Fatalf("%d rows, want %d", len(got), len(want))
+				}
+				for i := range want {
+					if nums[i] != wantNums[i] {
+						t.Fatalf("row %d: number %d, want %d", i, nums[i], wantNums[i])
+					}
+					for k, v := range want[i] {
+						c := got[i][k]
+						if v.Null != (c == nil) || string(c) != v.Text {
+							t.Fatalf("row %d cell %d: %q (nil %v), want %+v", nums[i], k, c, c == nil, v)
+						}
+					}
+				}
+			})
+		}
+		if _, _, chunks := dsCells(t, st, "cells", store.RowSelect{}); chunks != 2 {
+			t.Errorf("%d chunks for 12,503 rows, want 2", chunks)
+		}
+	})
+}
+
+func TestSelectDatasetCellsLongCells(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		dsSetup(t, st)
+		long := strings.Repeat("长", 100_000) // 300,000 bytes
+		var rows [][]catalog.Value
+		for i := range 30 {
+			rows = append(rows, dsRow(t, dsFields, fmt.Sprintf("L%02d", i), "1", "1.5", "", "", "", long))
+		}
+		if _, _, err := st.SaveDatasetVersion(ctx, dsMeta("long"), store.RowsOf(rows)); err != nil {
+			t.Fatal(err)
+		}
+		nums, got, chunks := dsCells(t, st, "long", store.RowSelect{})
+		// 9 MB of cells: chunks end at 2 MB, and no row is lost or doubled
+		// at their ends.
+		if len(got) != 30 || chunks < 4 {
+			t.Fatalf("%d rows in %d chunks", len(got), chunks)
+		}
+		for i, n := range nums {
+			if n != int64(i+1) || string(got[i][0]) != fmt.Sprintf("L%02d", i) || string(got[i][6]) != long {
+				t.Fatalf("row %d: number %d, code %s", i, n, got[i][0])
+			}
 		}
 	})
 }
