@@ -23,6 +23,7 @@ var vocabText string
 type analysis struct {
 	seg *gse.Segmenter
 	t2s map[rune]rune
+	py  map[rune]string // toneless pinyin of each Chinese character
 }
 
 // sharedAnalysis loads the analysis once per process. It is package state
@@ -60,7 +61,7 @@ func loadAnalysis() (*analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &analysis{seg: seg, t2s: t2s}, nil
+	return &analysis{seg: seg, t2s: t2s, py: pinyinTable()}, nil
 }
 
 // foldTable maps each traditional character to its simplified form, one

@@ -192,3 +192,26 @@ func TestIsDocNo(t *testing.T) {
 		}
 	}
 }
+
+func TestSparsePhrase(t *testing.T) {
+	a := testAnalysis(t)
+	for _, tc := range []struct{ in, want string }{
+		{"农业银行", "农业 _ 银行"},
+		{"农业", "农业"},
+		{"农业局", "农业 业局"},
+		{"税", "税"},
+		{"农业，银行", "农业 _ 银行"},
+		{"12345政务服务便民热线", "12345 政务 _ 服务 _ 便民 _ 热线"},
+		{"gdp增长", "gdp 增长"},
+	} {
+		got := sparsePhrase(a.gramPhrase(tc.in))
+		for i := range got {
+			if got[i] == "" {
+				got[i] = "_"
+			}
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("sparsePhrase(%s) = %s, want %s", tc.in, s, tc.want)
+		}
+	}
+}

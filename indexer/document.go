@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"gongkai/internal/catalog"
-	"gongkai/internal/sanitize"
 	"gongkai/internal/store"
 )
 
@@ -22,28 +21,31 @@ const (
 
 // docSource is everything one index document is built from.
 type docSource struct {
-	entry    store.IndexEntry
-	unitName string
-	attText  string // the attachments' text, one after the other
+	entry      store.IndexEntry
+	unitName   string
+	unitPinyin []string // the unit name's pinyin tokens
+	attText    string   // the attachments' text, one after the other
 }
 
 // buildDocument makes the index document of a published entry.
-func (a *analysis) buildDocument(p *sanitize.Policy, src docSource) map[string]any {
+func (a *analysis) buildDocument(src docSource) map[string]any {
 	e := src.entry
 	body := e.BodyText
 	if strings.TrimSpace(e.BodyHTML) != "" {
-		body = p.Text(e.BodyHTML)
+		body = htmlText(e.BodyHTML)
 	}
+	titleWords := a.wordTerms(e.Title)
 	doc := map[string]any{
 		fTitle:     e.Title,
 		fTitleKey:  truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
-		fTitlePy:   strings.Join(a.pinyinTokens(e.Title), " "),
-		fTitleSugg: strings.Join(a.suggestTerms(e.Title), " "),
+		fTitlePy:   strings.Join(a.pinyinOfWords(titleWords), " "),
+		fTitleSugg: strings.Join(suggestTerms(titleWords), " "),
 		fBody:      truncateBytes(body, maxBodyBytes),
 		fUnit:      e.Unit,
 		fColumn:    e.Column,
 		fIndexNo:   e.IndexNo,
 		fStamp:     src.entry.Stamp(),
+		fKey:       e.ID,
 	}
 	if src.attText != "" {
 		doc[fAtt] = truncateBytes(src.attText, maxAttachmentBytes)
@@ -57,7 +59,7 @@ func (a *analysis) buildDocument(p *sanitize.Policy, src docSource) map[string]a
 	var other []string
 	if src.unitName != "" {
 		doc[fUnitName] = src.unitName
-		other = append(other, a.pinyinTokens(src.unitName)...)
+		other = append(other, src.unitPinyin...)
 	}
 	for _, k := range e.Keywords {
 		other = append(other, a.pinyinTokens(k)...)
@@ -70,14 +72,23 @@ func (a *analysis) buildDocument(p *sanitize.Policy, src docSource) map[string]a
 		doc[fDocNoKey] = a.docNoKey(e.DocNo)
 		doc[fDocNoGrams] = a.docNoText(e.DocNo)
 	}
-	for f, v := range map[string]string{fTopic: e.Topic, fDocType: e.DocType, fValidity: e.Validity, fFive: e.FivePublics} {
-		if v != "" {
-			doc[f] = v
-		}
+	if e.FivePublics != "" {
+		doc[fFive] = e.FivePublics
 	}
+	year := ""
 	if e.PublishedAt != nil {
 		doc[fPublished] = *e.PublishedAt
-		doc[fYear] = strconv.Itoa(e.PublishedAt.In(catalog.Shanghai).Year())
+		year = strconv.Itoa(e.PublishedAt.In(catalog.Shanghai).Year())
+	}
+	var facets []string
+	for _, fv := range [][2]string{{"unit", e.Unit}, {"column", e.Column}, {"topic", e.Topic}, {"doc_type", e.DocType},
+		{"year", year}, {"validity", e.Validity}} {
+		if fv[1] != "" {
+			facets = append(facets, facetTerm(fv[0], fv[1]))
+		}
+	}
+	if len(facets) > 0 {
+		doc[fFacet] = facets
 	}
 	if e.WrittenAt != "" {
 		if t, err := time.ParseInLocation(time.DateOnly, e.WrittenAt, catalog.Shanghai); err == nil {
@@ -87,11 +98,15 @@ func (a *analysis) buildDocument(p *sanitize.Policy, src docSource) map[string]a
 	return doc
 }
 
+// facetTerm is how a facet value is kept in the facet field: the facet's
+// name, a colon, the value (names have no colon, values may).
+func facetTerm(facet, value string) string { return facet + ":" + value }
+
 // suggestTerms is the vocabulary "did you mean" draws from: the title's
-// words and runs of two and three words (住房 公积金 → 住房公积金).
-func (a *analysis) suggestTerms(title string) []string {
+// words (as gse cuts them) and runs of two and three words (住房 公积金 → 住房公积金).
+func suggestTerms(titleWords []string) []string {
 	var words []string
-	for _, w := range a.wordTerms(title) {
+	for _, w := range titleWords {
 		if hasHan(w) {
 			words = append(words, w)
 		} else {

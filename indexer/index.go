@@ -20,7 +20,6 @@ import (
 
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
-	"gongkai/internal/sanitize"
 	"gongkai/internal/store"
 )
 
@@ -42,6 +41,7 @@ type Options struct {
 	PollInterval  time.Duration // how often the follower looks for changes (default 1s)
 	BatchSize     int           // changes applied per index batch (default 500)
 	SearchTimeout time.Duration // time budget of one search (default 2s)
+	CacheSize     int           // answers kept until the index changes (default 512; negative: none)
 }
 
 func (o *Options) defaults() {
@@ -60,6 +60,9 @@ func (o *Options) defaults() {
 	if o.SearchTimeout <= 0 {
 		o.SearchTimeout = 2 * time.Second
 	}
+	if o.CacheSize == 0 {
+		o.CacheSize = defaultCacheSize
+	}
 }
 
 // Index is the search index of one process: its directory, the live
@@ -69,11 +72,11 @@ type Index struct {
 	an       *analysis
 	mapping  *mapping.IndexMappingImpl
 	version  string
-	policy   *sanitize.Policy
 	extract  *extractor
 	labels   *labels
 	synonyms *synonymSource
 	popular  *popular
+	cache    *resultCache
 	lock     *os.File
 
 	writeMu sync.Mutex   // one writer: the follower or a rebuild
@@ -124,9 +127,10 @@ func Open(ctx context.Context, opt Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{opt: opt, an: an, mapping: im, version: version, policy: sanitize.New(),
+	ix := &Index{opt: opt, an: an, mapping: im, version: version,
 		extract: newExtractor(opt.Files, opt.Log, opt.Metrics), labels: &labels{}, lock: lock}
 	ix.popular = newPopular(opt.Store, opt.Log)
+	ix.cache = newResultCache(opt.CacheSize)
 	if ix.synonyms, err = newSynonymSource(an, opt.SynonymsFile); err != nil {
 		unlockDir(lock)
 		return nil, err
@@ -183,9 +187,11 @@ func (ix *Index) removeStale() {
 }
 
 // bleveConfig is the runtime configuration of every generation: fail
-// instead of waiting forever when another process holds the files.
+// instead of waiting forever when another process holds the files, and
+// every batch on disk before it returns (a generation is built without
+// that wait, and Bleve would remember the build's setting).
 func bleveConfig() map[string]any {
-	return map[string]any{"bolt_timeout": "2s"}
+	return map[string]any{"bolt_timeout": "2s", "unsafe_batch": false}
 }
 
 // NeedsRebuild reports whether the index has to be rebuilt before it

@@ -13,6 +13,7 @@ type labels struct {
 	mu      sync.RWMutex
 	units   map[string]string
 	columns map[string]string
+	pinyin  map[string][]string // unit code → its name's pinyin tokens, filled as asked
 }
 
 func (l *labels) load(ctx context.Context, st *store.Store) error {
@@ -29,7 +30,7 @@ func (l *labels) load(ctx context.Context, st *store.Store) error {
 		units[u.Code] = u.Name
 	}
 	l.mu.Lock()
-	l.units, l.columns = units, cols
+	l.units, l.columns, l.pinyin = units, cols, map[string][]string{}
 	l.mu.Unlock()
 	return nil
 }
@@ -50,4 +51,26 @@ func (l *labels) column(code string) string {
 		return n
 	}
 	return code
+}
+
+// unitPinyin returns the pinyin tokens of a unit's name, spelling it once
+// per load: every entry of the unit carries them.
+func (l *labels) unitPinyin(code string, spell func(string) []string) []string {
+	l.mu.RLock()
+	toks, ok := l.pinyin[code]
+	name, known := l.units[code]
+	l.mu.RUnlock()
+	if ok {
+		return toks
+	}
+	if !known {
+		name = code
+	}
+	toks = spell(name)
+	l.mu.Lock()
+	if l.pinyin != nil {
+		l.pinyin[code] = toks
+	}
+	l.mu.Unlock()
+	return toks
 }

@@ -50,14 +50,12 @@ const (
 	fIndexNo    = "index_no"
 	fUnit       = "unit"
 	fColumn     = "column"
-	fTopic      = "topic"
-	fDocType    = "doc_type"
-	fValidity   = "validity"
 	fFive       = "five_publics"
-	fYear       = "year"
 	fPublished  = "published_at"
 	fWritten    = "written_at"
 	fStamp      = "stamp"
+	fFacet      = "facet" // every facet value of the entry as "name:value"
+	fKey        = "key"   // the entry id again, with doc values, to break ties in sorting
 )
 
 // Keys of the index's internal key-value store.
@@ -67,8 +65,9 @@ var (
 )
 
 // newMapping builds the explicit mapping: nothing is indexed that is not
-// named here. Text fields come twice, as words and as n-grams, both with
-// term vectors (phrase queries and snippets need positions and offsets).
+// named here. Short text fields come twice, as words and as n-grams; the
+// n-grams have term vectors (phrase queries and snippets need positions
+// and offsets).
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
 	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
@@ -108,8 +107,18 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fTitleKey, kw(fTitleKey, false, false))
 	dm.AddFieldMappingsAt(fTitlePy, plain(fTitlePy, anSpace, false))
 	dm.AddFieldMappingsAt(fTitleSugg, plain(fTitleSugg, anSpace, false))
-	dm.AddFieldMappingsAt(fBody, plain(fBody, anWords, true), text(fBodyGrams, anGrams, false))
-	dm.AddFieldMappingsAt(fAtt, plain(fAtt, anWords, true), text(fAttGrams, anGrams, false))
+	// Bodies and attachments, the bulk of the text, are indexed once, as
+	// n-grams: segmenting them into words as well doubled the cost of
+	// building the index and of every query for little gain in ranking
+	// (word matches in titles, keywords and summaries still score more).
+	// The text itself is kept for snippets.
+	storedOnly := func(name string) *mapping.FieldMapping {
+		fm := plain(name, anKey, true)
+		fm.Index = false
+		return fm
+	}
+	dm.AddFieldMappingsAt(fBody, storedOnly(fBody), text(fBodyGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fAtt, storedOnly(fAtt), text(fAttGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fSummary, plain(fSummary, anWords, true), text(fSumGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fKeywords, plain(fKeywords, anWords, false), text(fKwGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fUnitName, plain(fUnitName, anWords, false), text(fUnitGrams, anGrams, false))
@@ -120,11 +129,17 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fDocNoKey, kw(fDocNoKey, false, false))
 	dm.AddFieldMappingsAt(fDocNoGrams, text(fDocNoGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fIndexNo, kw(fIndexNo, true, false))
-	dm.AddFieldMappingsAt(fUnit, kw(fUnit, true, true))
-	dm.AddFieldMappingsAt(fColumn, kw(fColumn, true, true))
-	for _, f := range []string{fTopic, fDocType, fValidity, fFive, fYear} {
-		dm.AddFieldMappingsAt(f, kw(f, false, true))
+	// Unit and column are shown with each hit; filters and facet counts
+	// use the one facet field, so that counting visits one column of doc
+	// values per hit instead of six.
+	for _, f := range []string{fUnit, fColumn} {
+		fm := kw(f, true, false)
+		fm.Index = false
+		dm.AddFieldMappingsAt(f, fm)
 	}
+	dm.AddFieldMappingsAt(fFive, kw(fFive, false, false))
+	dm.AddFieldMappingsAt(fFacet, kw(fFacet, false, true))
+	dm.AddFieldMappingsAt(fKey, kw(fKey, false, true))
 	dm.AddFieldMappingsAt(fPublished, date(fPublished, true))
 	dm.AddFieldMappingsAt(fWritten, date(fWritten, false))
 	stamp := kw(fStamp, true, false)

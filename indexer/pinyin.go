@@ -14,16 +14,24 @@ const maxPinyinSyllables = 30
 // input: each word joined (公积金 → gongjijin), its initials (gjj), runs
 // of two and three words (zhufanggongjijin), and the whole text joined.
 func (a *analysis) pinyinTokens(text string) []string {
-	args := pinyin.NewArgs()
+	return a.pinyinOfWords(a.wordTerms(text))
+}
+
+// pinyinOfWords is pinyinTokens of a text already cut into words.
+func (a *analysis) pinyinOfWords(terms []string) []string {
 	var words [][]string // syllables per word with Chinese characters
-	for _, w := range a.wordTerms(text) {
+	for _, w := range terms {
 		var syl []string
 		for _, r := range w {
 			if !unicode.Is(unicode.Han, r) {
 				continue
 			}
-			if p := pinyin.SinglePinyin(r, args); len(p) > 0 {
-				syl = append(syl, strings.ReplaceAll(p[0], "ü", "v"))
+			if p, ok := a.py[r]; ok {
+				syl = append(syl, p)
+			} else if r > 0x9FFF {
+				if p := pinyin.SinglePinyin(r, pinyin.NewArgs()); len(p) > 0 {
+					syl = append(syl, strings.ReplaceAll(p[0], "ü", "v"))
+				}
 			}
 		}
 		if len(syl) > 0 {
@@ -65,6 +73,22 @@ func (a *analysis) pinyinTokens(text string) []string {
 		add(b.String())
 	}
 	return out
+}
+
+// pinyinTable spells every Chinese character of the basic block once, in
+// toneless pinyin with ü as v: looking characters up in the library for
+// every title of a rebuild cost more than the rest of the pinyin work.
+func pinyinTable() map[rune]string {
+	args := pinyin.NewArgs()
+	table := make(map[rune]string, 0x9FFF-0x3400)
+	for _, span := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}} {
+		for r := span[0]; r <= span[1]; r++ {
+			if p := pinyin.SinglePinyin(r, args); len(p) > 0 {
+				table[r] = strings.ReplaceAll(p[0], "ü", "v")
+			}
+		}
+	}
+	return table
 }
 
 // pinyinQuery turns a query typed in pinyin into the token to look up:

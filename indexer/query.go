@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,18 +24,42 @@ type fieldBoost struct {
 	boost float64
 }
 
-// Fields searched for query words. Word fields find words as words (和平
-// is not in 和平台); n-gram fields find them inside longer words (农业 in
-// 中国农业发展银行). Word matches weigh more, so an entry that has the
-// word itself ranks above one that only contains its characters.
+// Fields searched for query words. Word fields (the short texts) find
+// words as words (和平 is not in 和平台); n-gram fields find them inside
+// longer words (农业 in 中国农业发展银行), and are all there is of bodies
+// and attachments. Word matches weigh more, so an entry that has the word
+// itself ranks above one that only contains its characters.
 var (
-	wordFields = []fieldBoost{{fTitle, 6}, {fKeywords, 3}, {fSummary, 2}, {fUnitName, 1.5}, {fBody, 1}, {fAtt, 0.5}}
+	wordFields = []fieldBoost{{fTitle, 6}, {fKeywords, 3}, {fSummary, 2}, {fUnitName, 1.5}}
 	gramFields = []fieldBoost{{fTitleGrams, 3}, {fKwGrams, 1.5}, {fSumGrams, 1}, {fUnitGrams, 0.8},
 		{fDocNoGrams, 2}, {fBodyGrams, 0.5}, {fAttGrams, 0.25}}
 	titleWordFields = []fieldBoost{{fTitle, 6}}
 	titleGramFields = []fieldBoost{{fTitleGrams, 3}}
 	adjacencyFields = []fieldBoost{{fTitleGrams, 3}, {fBodyGrams, 1}}
+	// A lean query, for a search that did not fit its time budget, keeps
+	// the word fields and finds runs of characters in the short fields
+	// only: phrase matching over the n-grams of bodies and attachments is
+	// what costs most on a large index.
+	leanGramFields = []fieldBoost{{fTitleGrams, 3}, {fKwGrams, 1.5}, {fSumGrams, 1}, {fUnitGrams, 0.8}, {fDocNoGrams, 2}}
 )
+
+// fieldSet is the fields a text query searches.
+type fieldSet struct {
+	words, grams, adjacency []fieldBoost
+	titleOnly               bool
+}
+
+// fieldsFor picks the fields of a search: everything, titles only, or the
+// lean set.
+func fieldsFor(titleOnly, lean bool) fieldSet {
+	switch {
+	case titleOnly:
+		return fieldSet{words: titleWordFields, grams: titleGramFields, adjacency: titleGramFields, titleOnly: true}
+	case lean:
+		return fieldSet{words: wordFields, grams: leanGramFields, adjacency: titleGramFields}
+	}
+	return fieldSet{words: wordFields, grams: gramFields, adjacency: adjacencyFields}
+}
 
 // stopChars are one-character words that say nothing on their own; they
 // are dropped from a query that has other words.
@@ -213,16 +238,13 @@ func dropStops(ps []part) []part {
 
 // textQuery builds the scoring query of a parsed query, or nil when there
 // is nothing to search for (browse everything).
-func (ix *Index) textQuery(pq parsedQuery, titleOnly bool) query.Query {
-	words, grams := wordFields, gramFields
-	if titleOnly {
-		words, grams = titleWordFields, titleGramFields
-	}
+func (ix *Index) textQuery(pq parsedQuery, fs fieldSet) query.Query {
+	titleOnly := fs.titleOnly
 	var top []query.Query
 	if len(pq.clauses) > 0 {
 		var must []query.Query
 		for _, c := range pq.clauses {
-			must = append(must, ix.clauseQuery(c, words, grams, titleOnly))
+			must = append(must, ix.clauseQuery(c, fs))
 		}
 		top = append(top, conjunction(must))
 	}
@@ -256,7 +278,8 @@ func (ix *Index) textQuery(pq parsedQuery, titleOnly bool) query.Query {
 
 // clauseQuery: every word must match, each as a word or inside a longer
 // one; words that stand next to each other as typed score more.
-func (ix *Index) clauseQuery(c clause, words, grams []fieldBoost, titleOnly bool) query.Query {
+func (ix *Index) clauseQuery(c clause, fs fieldSet) query.Query {
+	words, grams := fs.words, fs.grams
 	if c.phrase {
 		return ix.gramQuery(c.text, grams)
 	}
@@ -277,18 +300,14 @@ func (ix *Index) clauseQuery(c clause, words, grams []fieldBoost, titleOnly bool
 	if len(c.parts) < 2 || utf8.RuneCountInString(c.text) > maxPhrase {
 		return q
 	}
-	adj := adjacencyFields
-	if titleOnly {
-		adj = titleGramFields
-	}
 	b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
-	b.AddShould(ix.gramQuery(c.text, adj))
+	b.AddShould(ix.gramQuery(c.text, fs.adjacency))
 	return b
 }
 
 // gramQuery finds text as a run of characters in n-gram fields.
 func (ix *Index) gramQuery(text string, fields []fieldBoost) query.Query {
-	terms := ix.an.gramPhrase(text)
+	terms := sparsePhrase(ix.an.gramPhrase(text))
 	if len(terms) == 0 {
 		return query.NewMatchNoneQuery()
 	}
@@ -323,4 +342,36 @@ func disjunction(qs []query.Query) query.Query {
 		return qs[0]
 	}
 	return query.NewDisjunctionQuery(qs)
+}
+
+// sparsePhrase leaves out the terms of a phrase that its neighbours
+// already cover: of the bigrams of a run of characters, every other one
+// (农业 业银 银行 → 农业 _ 银行, the gap matching any term), and a run's
+// last character after the bigram that ends with it. The phrase matches
+// exactly the same text with fewer posting lists to intersect.
+func sparsePhrase(terms []string) []string {
+	out := slices.Clone(terms)
+	for i := 1; i < len(terms); i++ {
+		prev, t := []rune(terms[i-1]), []rune(terms[i])
+		if out[i-1] == "" || !isBigram(prev) || prev[1] != t[0] {
+			continue
+		}
+		if len(t) == 1 && charKind(t[0]) == kindCJK {
+			out[i] = ""
+			continue
+		}
+		if isBigram(t) && i+1 < len(terms) {
+			if next := []rune(terms[i+1]); isBigram(next) && next[0] == t[1] {
+				out[i] = ""
+			}
+		}
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+func isBigram(rs []rune) bool {
+	return len(rs) == 2 && charKind(rs[0]) == kindCJK && charKind(rs[1]) == kindCJK
 }

@@ -17,8 +17,19 @@ import (
 	"gongkai/internal/store"
 )
 
-// rebuildBatch is how many entries a rebuild reads and indexes at a time.
-const rebuildBatch = 1000
+// rebuildBatch is how many entries a rebuild reads and indexes at a time;
+// rebuildWriters how many batches it hands to Bleve at once.
+const (
+	rebuildBatch   = 1000
+	rebuildWriters = 2
+)
+
+// rebuildConfig is the configuration a generation is built with.
+func rebuildConfig() map[string]any {
+	c := bleveConfig()
+	c["unsafe_batch"] = true
+	return c
+}
 
 // Progress is called during a rebuild with the entries indexed so far and
 // the number expected.
@@ -35,14 +46,20 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	start := time.Now()
 	name := fmt.Sprintf("gen-%d", start.UnixNano())
 	path := filepath.Join(ix.opt.Dir, name)
-	bi, err := bleve.NewUsing(path, ix.mapping, scorch.Name, scorch.Name, bleveConfig())
+	// A fresh generation nobody reads yet is written without waiting for
+	// each batch to reach the disk; the last batch is waited for, and the
+	// generation is reopened with the ordinary configuration before it
+	// goes live.
+	bi, err := bleve.NewUsing(path, ix.mapping, scorch.Name, scorch.Name, rebuildConfig())
 	if err != nil {
 		return fmt.Errorf("indexer: create index: %w", err)
 	}
 	done := false
 	defer func() {
 		if !done {
-			bi.Close()
+			if bi != nil {
+				bi.Close()
+			}
 			os.RemoveAll(path)
 		}
 	}()
@@ -58,9 +75,10 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 		return err
 	}
 
-	// A pipeline: the next page is read and its documents built (text
-	// extraction, analysis in Go) while Bleve writes the current one,
-	// whose segment building uses one core.
+	// A pipeline: one goroutine reads pages and builds their documents
+	// (text extraction, analysis in Go, on every CPU); writers hand the
+	// pages to Bleve side by side, since building a segment from a batch
+	// uses one core.
 	type page struct {
 		ids  []string
 		docs []map[string]any
@@ -92,28 +110,55 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 			after = es[len(es)-1].ID
 		}
 	}()
-	indexed := 0
-	for p := range pages {
-		if p.err != nil {
-			return p.err
+	var (
+		mu       sync.Mutex
+		indexed  int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
 		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b := bi.NewBatch()
-		for i, id := range p.ids {
-			if err := b.Index(id, p.docs[i]); err != nil {
-				return fmt.Errorf("indexer: index %s: %w", id, err)
+		mu.Unlock()
+		stopReading()
+	}
+	for range rebuildWriters {
+		wg.Go(func() {
+			for p := range pages {
+				if p.err != nil {
+					fail(p.err)
+					continue
+				}
+				if readCtx.Err() != nil {
+					continue
+				}
+				b := bi.NewBatch()
+				for i, id := range p.ids {
+					if err := b.Index(id, p.docs[i]); err != nil {
+						fail(fmt.Errorf("indexer: index %s: %w", id, err))
+						break
+					}
+				}
+				if err := bi.Batch(b); err != nil {
+					fail(fmt.Errorf("indexer: write batch: %w", err))
+					continue
+				}
+				ix.opt.Metrics.Documents.WithLabelValues("index").Add(float64(len(p.ids)))
+				mu.Lock()
+				indexed += len(p.ids)
+				n := indexed
+				mu.Unlock()
+				if progress != nil {
+					progress(n, max(total, n))
+				}
 			}
-		}
-		if err := bi.Batch(b); err != nil {
-			return fmt.Errorf("indexer: write batch: %w", err)
-		}
-		indexed += len(p.ids)
-		ix.opt.Metrics.Documents.WithLabelValues("index").Add(float64(len(p.ids)))
-		if progress != nil {
-			progress(indexed, max(total, indexed))
-		}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -121,8 +166,26 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	b := bi.NewBatch()
 	b.SetInternal(keyCheckpoint, encodeSeq(seq))
 	b.SetInternal(keyMapping, []byte(ix.version))
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
 	if err := bi.Batch(b); err != nil {
 		return fmt.Errorf("indexer: write checkpoint: %w", err)
+	}
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fmt.Errorf("indexer: persist index: %w", err)
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	err = bi.Close()
+	bi = nil
+	if err != nil {
+		return fmt.Errorf("indexer: close new index: %w", err)
+	}
+	if bi, err = bleve.OpenUsing(path, bleveConfig()); err != nil {
+		return fmt.Errorf("indexer: open new index: %w", err)
 	}
 	g := &generation{name: name, bi: bi}
 	g.checkpoint.Store(seq)
@@ -159,8 +222,9 @@ func (ix *Index) buildDocs(es []store.IndexEntry) []map[string]any {
 					return
 				}
 				e := es[k]
-				docs[k] = ix.an.buildDocument(ix.policy, docSource{entry: e, unitName: ix.labels.unit(e.Unit),
-					attText: ix.extract.entryText(e.ID, e.Attachments)})
+				docs[k] = ix.an.buildDocument(docSource{entry: e, unitName: ix.labels.unit(e.Unit),
+					unitPinyin: ix.labels.unitPinyin(e.Unit, ix.an.pinyinTokens),
+					attText:    ix.extract.entryText(e.ID, e.Attachments)})
 			}
 		})
 	}

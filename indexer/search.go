@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +36,10 @@ type Result struct {
 	// hits dropping one filter would give.
 	Popular []store.QueryCount
 	Relaxed []Relaxation
+	// Degraded is set when the search did not fit its time budget and was
+	// answered leaner: facet counts missing (facets list only the selected
+	// values), bodies and attachments not searched, no suggestion.
+	Degraded bool
 }
 
 // Hit is one entry found.
@@ -81,6 +86,8 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	switch {
 	case err == nil && res.Total == 0:
 		ix.opt.Metrics.Requests.WithLabelValues("empty").Inc()
+	case err == nil && res.Degraded:
+		ix.opt.Metrics.Requests.WithLabelValues("degraded").Inc()
 	case err == nil:
 		ix.opt.Metrics.Requests.WithLabelValues("hits").Inc()
 	case errors.As(err, &fe):
@@ -129,7 +136,8 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, ix.opt.SearchTimeout)
+	budget := ix.opt.SearchTimeout
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	g, err := ix.acquire()
 	if err != nil {
@@ -137,39 +145,85 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	}
 	defer ix.release()
 
-	pq := ix.parseQuery(r.Q, ix.synonyms.get())
-	text := ix.textQuery(pq, r.TitleOnly)
-	from := (r.Page - 1) * r.Size
-	req := bleve.NewSearchRequestOptions(withFilters(text, filters, ""), r.Size, from, false)
-	req.Fields = []string{fTitle, fIndexNo, fUnit, fColumn, fDocNo, fPublished, fBody, fAtt, fSummary}
-	req.IncludeLocations = text != nil
-	req.SortByCustom(sortOrder(sortBy))
-	if cur != nil {
-		req.From = 0
-		req.SearchAfter = cur.Values
+	syn := ix.synonyms.get()
+	state := cacheState{generation: g.name, checkpoint: g.checkpoint.Load(), synonyms: syn}
+	key := cacheKey(r)
+	if res, ok := ix.cache.get(key, state); ok {
+		switch {
+		case res.Total == 0:
+			// What people search for changes without the index changing.
+			if res.Popular, err = ix.popular.top(ctx, 8); err != nil {
+				res.Popular = nil
+			}
+		case r.Page == 1 && r.After == "" && strings.TrimSpace(r.Q) != "":
+			ix.popular.record(r.Q)
+		}
+		return res, nil
 	}
+
+	pq := ix.parseQuery(r.Q, syn)
+	text := ix.textQuery(pq, fieldsFor(r.TitleOnly, false))
+	from := (r.Page - 1) * r.Size
+	var open []string // facets without a selection: counted by the page's own search
 	for _, f := range FacetFields {
 		if len(filters[f]) == 0 {
-			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+			open = append(open, f)
 		}
 	}
-	sr, err := g.bi.SearchInContext(ctx, req)
+	page := func(q query.Query, withFacets bool) *bleve.SearchRequest {
+		req := bleve.NewSearchRequestOptions(q, r.Size, from, false)
+		req.Fields = []string{fTitle, fIndexNo, fUnit, fColumn, fDocNo, fPublished, fBody, fAtt, fSummary}
+		req.SortByCustom(sortOrder(sortBy))
+		if sortBy == SortDate {
+			req.Score = bleve.ScoreNone // newest first: scores would be computed for nothing
+		}
+		if cur != nil {
+			req.From = 0
+			req.SearchAfter = cur.Values
+		}
+		if withFacets {
+			addFacets(req, open)
+		}
+		return req
+	}
+
+	// The time budget: the full search gets most of it. One that does not
+	// fit is run again leaner, without facet counts and without the
+	// n-grams of bodies and attachments, so that a slow query degrades
+	// instead of failing.
+	degraded := false
+	used := text // the text query the hits were found with
+	mainCtx, mainCancel := context.WithTimeout(ctx, budget*6/10)
+	sr, err := g.bi.SearchInContext(mainCtx, page(withFilters(text, filters, ""), true))
+	mainCancel()
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		degraded = true
+		used = ix.textQuery(pq, fieldsFor(r.TitleOnly, true))
+		sr, err = g.bi.SearchInContext(ctx, page(withFilters(used, filters, ""), false))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("indexer: search: %w", err)
 	}
-	facets := map[string]*search.FacetResult{}
-	for f, fr := range sr.Facets {
-		facets[f] = fr
-	}
-	// A selected facet is counted with the other filters only.
-	for f := range filters {
+	ix.matchLocations(ctx, g, used, sr.Hits)
+	facets := facetResults(sr, open)
+	// A selected facet is counted with the other filters only; when the
+	// budget runs out first, its values are listed without counts.
+	for _, f := range FacetFields {
+		if len(filters[f]) == 0 || degraded {
+			continue
+		}
 		fr := bleve.NewSearchRequestOptions(withFilters(text, filters, f), 0, 0, false)
-		fr.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		fr.Score = bleve.ScoreNone // counts only
+		addFacets(fr, []string{f})
 		out, err := g.bi.SearchInContext(ctx, fr)
 		if err != nil {
+			if ctx.Err() != nil {
+				degraded = true
+				continue
+			}
 			return nil, fmt.Errorf("indexer: facet %s: %w", f, err)
 		}
-		facets[f] = out.Facets[f]
+		facets[f] = facetResults(out, []string{f})[f]
 	}
 
 	res := &Result{Total: sr.Total, Sort: sortBy, Page: r.Page, Size: r.Size, Hits: make([]Hit, 0, len(sr.Hits))}
@@ -180,7 +234,8 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	if n := len(sr.Hits); n == r.Size && n > 0 && (cur != nil || uint64(from+n) < sr.Total) {
 		res.Next = encodeCursor(cursor{Sort: sortBy, Values: afterValues(sr.Hits[n-1], sortBy)})
 	}
-	if text != nil {
+	res.Degraded = degraded
+	if text != nil && !degraded {
 		res.Suggestion = ix.suggest(ctx, g, pq)
 	}
 	if res.Total == 0 {
@@ -191,11 +246,71 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	} else if r.Page == 1 && r.After == "" && strings.TrimSpace(r.Q) != "" {
 		ix.popular.record(r.Q)
 	}
+	if !res.Degraded {
+		ix.cache.put(key, state, res)
+	}
 	return res, nil
 }
 
+// matchLocations finds where the query matched in the hits of a page,
+// for their snippets. The search itself leaves match positions out: it
+// would gather them for every document it finds, and only a page's worth
+// is shown. On failure the snippets show the beginning of the text.
+func (ix *Index) matchLocations(ctx context.Context, g *generation, text query.Query, hits search.DocumentMatchCollection) {
+	if text == nil || len(hits) == 0 {
+		return
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), text}), len(ids), 0, false)
+	req.IncludeLocations = true
+	sr, err := g.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return
+	}
+	locs := make(map[string]search.FieldTermLocationMap, len(sr.Hits))
+	for _, h := range sr.Hits {
+		locs[h.ID] = h.Locations
+	}
+	for _, h := range hits {
+		h.Locations = locs[h.ID]
+	}
+}
+
+// addFacets asks for the counts of the facet field; facetResults picks
+// the named facets out of them.
+func addFacets(req *bleve.SearchRequest, fields []string) {
+	if len(fields) > 0 {
+		// Every value comes back: the cut to facetSize is per facet.
+		req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 1<<16))
+	}
+}
+
+// facetResults are the counts of the named facets, by facet name.
+func facetResults(sr *bleve.SearchResult, fields []string) map[string][]*search.TermFacet {
+	out := map[string][]*search.TermFacet{}
+	fr := sr.Facets[fFacet]
+	if fr == nil || fr.Terms == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		name, value, ok := strings.Cut(t.Term, ":")
+		if ok && slices.Contains(fields, name) && len(out[name]) < facetSize {
+			out[name] = append(out[name], &search.TermFacet{Term: value, Count: t.Count})
+		}
+	}
+	return out
+}
+
 // withFilters adds the facet filters (except the one named skip) to the
-// text query; they restrict the hits without touching their scores.
+// text query. They are members of one conjunction with it, weighted zero
+// so that they restrict the hits without touching their scores: a
+// conjunction walks its rarest member and skips the others ahead to it, so
+// a selective filter spares the text query most of the index (Bleve's
+// boolean filter would instead run the text query over every document and
+// drop the hits afterwards).
 func withFilters(text query.Query, filters map[string][]string, skip string) query.Query {
 	var conds []query.Query
 	for _, f := range FacetFields {
@@ -205,8 +320,9 @@ func withFilters(text query.Query, filters map[string][]string, skip string) que
 		}
 		var any []query.Query
 		for _, v := range vs {
-			tq := query.NewTermQuery(v)
-			tq.SetField(f)
+			tq := query.NewTermQuery(facetTerm(f, v))
+			tq.SetField(fFacet)
+			tq.SetBoost(0)
 			any = append(any, tq)
 		}
 		conds = append(conds, disjunction(any))
@@ -217,23 +333,23 @@ func withFilters(text query.Query, filters map[string][]string, skip string) que
 		}
 		return text
 	}
-	var must []query.Query
 	if text != nil {
-		must = []query.Query{text}
+		conds = append([]query.Query{text}, conds...)
 	}
-	b := query.NewBooleanQuery(must, nil, nil)
-	b.AddFilter(conjunction(conds))
-	return b
+	return conjunction(conds)
 }
 
 // sortOrder is relevance (then newest, then id) or newest first (then id):
 // always a total order, so that cursors never skip or repeat a hit.
 func sortOrder(by string) search.SortOrder {
 	date := &search.SortField{Field: fPublished, Type: search.SortFieldAsDate, Desc: true, Missing: search.SortFieldMissingLast}
+	// The id comes from doc values: sorting by Bleve's own document id
+	// would read every hit's stored id.
+	id := &search.SortField{Field: fKey, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
 	if by == SortDate {
-		return search.SortOrder{date, &search.SortDocID{}}
+		return search.SortOrder{date, id}
 	}
-	return search.SortOrder{&search.SortScore{Desc: true}, date, &search.SortDocID{}}
+	return search.SortOrder{&search.SortScore{Desc: true}, date, id}
 }
 
 // afterValues are the sort values of a hit, as a cursor resumes after it.
@@ -261,16 +377,14 @@ func (ix *Index) hit(h *search.DocumentMatch) Hit {
 
 // facetList orders the facets and their values: years newest first,
 // everything else by count. Selected values are always listed.
-func (ix *Index) facetList(facets map[string]*search.FacetResult, filters map[string][]string) []Facet {
+func (ix *Index) facetList(facets map[string][]*search.TermFacet, filters map[string][]string) []Facet {
 	out := make([]Facet, 0, len(FacetFields))
 	for _, f := range FacetFields {
 		fc := Facet{Field: f, Values: []FacetValue{}}
 		seen := map[string]bool{}
-		if fr := facets[f]; fr != nil {
-			for _, t := range fr.Terms.Terms() {
-				seen[t.Term] = true
-				fc.Values = append(fc.Values, FacetValue{Value: t.Term, Count: t.Count})
-			}
+		for _, t := range facets[f] {
+			seen[t.Term] = true
+			fc.Values = append(fc.Values, FacetValue{Value: t.Term, Count: t.Count})
 		}
 		for _, v := range filters[f] {
 			if !seen[v] {
@@ -309,7 +423,9 @@ func (ix *Index) facetList(facets map[string]*search.FacetResult, filters map[st
 func (ix *Index) relaxations(ctx context.Context, g *generation, text query.Query, filters map[string][]string, pq parsedQuery, titleOnly bool) []Relaxation {
 	var out []Relaxation
 	count := func(q query.Query) uint64 {
-		sr, err := g.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
+		req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+		req.Score = bleve.ScoreNone
+		sr, err := g.bi.SearchInContext(ctx, req)
 		if err != nil {
 			return 0
 		}
@@ -324,7 +440,7 @@ func (ix *Index) relaxations(ctx context.Context, g *generation, text query.Quer
 		}
 	}
 	if titleOnly && text != nil {
-		if n := count(withFilters(ix.textQuery(pq, false), filters, "")); n > 0 {
+		if n := count(withFilters(ix.textQuery(pq, fieldsFor(false, false)), filters, "")); n > 0 {
 			out = append(out, Relaxation{Param: "title_only", Count: n})
 		}
 	}

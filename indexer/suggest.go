@@ -37,7 +37,9 @@ func (ix *Index) suggest(ctx context.Context, g *generation, pq parsedQuery) str
 			continue
 		}
 		checks++
-		sr, err := g.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(ix.gramQuery(key, existFields), 0, 0, false))
+		req := bleve.NewSearchRequestOptions(ix.gramQuery(key, existFields), 0, 0, false)
+		req.Score = bleve.ScoreNone
+		sr, err := g.bi.SearchInContext(ctx, req)
 		if err != nil || sr.Total > 0 {
 			continue
 		}

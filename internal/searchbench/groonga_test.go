@@ -129,6 +129,19 @@ func (g *groonga) serve(ctx context.Context) error {
 	return fmt.Errorf("groonga http server did not start on %s", g.base)
 }
 
+// disableCache turns Groonga's query cache off (and empties it).
+func (g *groonga) disableCache() error {
+	resp, err := http.Get(g.base + "/d/cache_limit?max=0")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("groonga cache_limit: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
 func (g *groonga) stop() {
 	if g.cmd != nil && g.cmd.Process != nil {
 		g.cmd.Process.Kill()

@@ -35,7 +35,11 @@ func (s *Store) ScanPublishedEntries(ctx context.Context, after string, limit in
 	if limit <= 0 {
 		limit = 500
 	}
-	q := entrySelect + ` WHERE status = ? AND id > ?`
+	// status || '' keeps the planner off the (status, published_at)
+	// index: through it, every page would read and sort all published
+	// entries (quadratic over a rebuild); the walk along the primary key
+	// reads one page's worth.
+	q := entrySelect + ` WHERE status || '' = ? AND id > ?`
 	args := []any{catalog.StatusPublished, after}
 	if unit != "" {
 		q += ` AND unit = ?`
@@ -109,6 +113,7 @@ type EntryStamp struct {
 
 // PublishedStamps returns up to limit published entries' stamps with ids
 // after the given one, in id order: what a check of the index compares.
+// Like ScanPublishedEntries it walks the primary key.
 func (s *Store) PublishedStamps(ctx context.Context, after string, limit int) ([]EntryStamp, error) {
 	if limit <= 0 {
 		limit = 5000
@@ -118,7 +123,7 @@ func (s *Store) PublishedStamps(ctx context.Context, after string, limit int) ([
 		Revision  int    `db:"revision"`
 		UpdatedAt int64  `db:"updated_at"`
 	}
-	if err := s.sel(ctx, &rs, `SELECT id, revision, updated_at FROM entries WHERE status = ? AND id > ? ORDER BY id LIMIT ?`,
+	if err := s.sel(ctx, &rs, `SELECT id, revision, updated_at FROM entries WHERE status || '' = ? AND id > ? ORDER BY id LIMIT ?`,
 		catalog.StatusPublished, after, limit); err != nil {
 		return nil, fmt.Errorf("store: published stamps after %q: %w", after, err)
 	}

@@ -1,0 +1,80 @@
+package searchbench
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gongkai/indexer"
+	"gongkai/internal/files"
+	"gongkai/internal/store"
+)
+
+// BenchmarkQueries runs single searches against an index already built in
+// a data directory (GONGKAI_BENCH_DATA, e.g. after `gongkai demo --entries
+// 200000` and `gongkai index rebuild`), so that one kind of query can be
+// profiled without building an index first:
+//
+//	GONGKAI_BENCH_DATA=/tmp/gk200 go test -run '^$' -bench Queries -cpuprofile cpu.out ./internal/searchbench
+//
+// GONGKAI_BENCH_Q narrows it to queries containing that text.
+func BenchmarkQueries(b *testing.B) {
+	dir := os.Getenv("GONGKAI_BENCH_DATA")
+	if dir == "" {
+		b.Skip("GONGKAI_BENCH_DATA is not set")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "gongkai.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	fs, err := files.New(filepath.Join(dir, "files"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix, err := indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, CacheSize: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.NeedsRebuild() {
+		b.Fatal("the index needs a rebuild (gongkai index rebuild)")
+	}
+	year := map[string][]string{"year": {"2021"}}
+	for _, q := range []indexer.Request{
+		{Q: "12345政务服务便民热线"},
+		{Q: "12345政务服务便民热线", Filters: map[string][]string{"unit": {"zfb"}, "year": {"2019"}}},
+		{Q: "测绘地理信息"},
+		{Q: "公积金 缴存"},
+		{Q: `"专项资金管理办法"`},
+		{Q: "临政办发〔2020〕3号"},
+		{Filters: map[string][]string{"year": {"2021"}, "validity": {"有效"}}},
+		{Filters: year},
+		{},
+	} {
+		if s := os.Getenv("GONGKAI_BENCH_Q"); s != "" && !strings.Contains(q.Q, s) {
+			continue
+		}
+		name := q.Q
+		for f, vs := range q.Filters {
+			name += " " + f + "=" + strings.Join(vs, ",")
+		}
+		b.Run(name, func(b *testing.B) {
+			var total uint64
+			for b.Loop() {
+				res, err := ix.Search(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = res.Total
+				if res.Degraded {
+					b.ReportMetric(1, "degraded")
+				}
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}
