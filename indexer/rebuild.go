@@ -199,7 +199,7 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	ix.opt.Metrics.RebuildSeconds.Set(elapsed.Seconds())
 	ix.opt.Metrics.Checkpoint.Set(float64(seq))
 	ix.opt.Log.Info("search index rebuilt", slog.String("generation", name), slog.Int("entries", indexed),
-		slog.Int64("checkpoint", seq), slog.Duration("took", elapsed))
+		slog.Int64("checkpoint", seq), slog.Float64("took_seconds", elapsed.Seconds()))
 	return nil
 }
 

@@ -65,7 +65,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		s.Log.LogAttrs(r.Context(), level, "http request",
 			slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
 			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
-			slog.Duration("duration", elapsed))
+			slog.Float64("duration_seconds", elapsed.Seconds()))
 	})
 }
 
