@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/httpjson"
 	"gongkai/internal/store"
 )
 
@@ -155,7 +156,7 @@ func (s *Service) CKAN(w http.ResponseWriter, r *http.Request, action string) {
 		s.ckanFail(w, r, help, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"help": help, "success": true, "result": result})
+	httpjson.Write(w, http.StatusOK, map[string]any{"help": help, "success": true, "result": result})
 }
 
 // ckanFail answers in CKAN's error shape. Store errors map as the rest of
@@ -180,5 +181,5 @@ func (s *Service) ckanFail(w http.ResponseWriter, r *http.Request, help string, 
 	if ce.field != "" {
 		body[ce.field] = []string{ce.message}
 	}
-	writeJSON(w, ce.status, map[string]any{"help": help, "success": false, "error": body})
+	httpjson.Write(w, ce.status, map[string]any{"help": help, "success": false, "error": body})
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/httpjson"
 )
 
 // Row pages of the JSON API.
@@ -31,7 +32,7 @@ func (s *Service) Datasets(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, page)
+	httpjson.Write(w, http.StatusOK, page)
 }
 
 // Dataset answers GET /opendata/api/datasets/{id}: the metadata, field
@@ -42,7 +43,7 @@ func (s *Service) Dataset(w http.ResponseWriter, r *http.Request, id string) {
 		s.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	httpjson.Write(w, http.StatusOK, d)
 }
 
 // Catalog answers GET /opendata/catalog.jsonld: the catalog as DCAT-AP.
@@ -52,7 +53,7 @@ func (s *Service) Catalog(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	writeJSONType(w, http.StatusOK, "application/ld+json; charset=utf-8", DCATCatalog(baseURL(r), s.SiteName, s.Publisher, all))
+	httpjson.WriteType(w, http.StatusOK, "application/ld+json; charset=utf-8", DCATCatalog(baseURL(r), s.SiteName, s.Publisher, all))
 }
 
 // rowPageHead is what a row page says before its rows.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/httpjson"
 	"gongkai/internal/store"
 )
 
@@ -55,7 +56,7 @@ func (s *Service) pin(ctx context.Context, id string, after *Cursor) (pinned, er
 // rest to the server's mapping.
 func (s *Service) failRequest(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errCursorExpired) {
-		writeError(w, http.StatusGone, "gone", "翻页游标所指的数据版本已不再保留，请从第一页重新读取 (the cursor's version is no longer kept; start again)")
+		httpjson.Error(w, http.StatusGone, "gone", "翻页游标所指的数据版本已不再保留，请从第一页重新读取 (the cursor's version is no longer kept; start again)")
 		return
 	}
 	s.Fail(w, r, err)
@@ -102,7 +103,7 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 	if !ok {
 		s.Metrics.ExportsRefused.Inc()
 		h.Set("Retry-After", "10")
-		writeError(w, http.StatusTooManyRequests, "too_many_requests",
+		httpjson.Error(w, http.StatusTooManyRequests, "too_many_requests",
 			fmt.Sprintf("同一地址同时进行的下载不能超过 %d 个，请稍后再试 (too many downloads at once from this address)", s.ExportsPerClient))
 		return
 	}

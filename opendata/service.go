@@ -1,8 +1,6 @@
 package opendata
 
 import (
-	"bytes"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
@@ -101,41 +99,4 @@ func clientKey(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// apiError is the JSON error body the contract fixes.
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-// writeError answers with a contract error body, for the statuses the
-// server's Fail does not produce (429, 410).
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	var e apiError
-	e.Error.Code, e.Error.Message = code, message
-	writeJSON(w, status, e)
-}
-
-// writeJSON encodes into a buffer first, so an encoding failure is still a
-// clean 500 rather than half a body.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	writeJSONType(w, status, "application/json; charset=utf-8", v)
-}
-
-func writeJSONType(w http.ResponseWriter, status int, contentType string, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		http.Error(w, `{"error":{"code":"internal","message":"encoding failed"}}`, http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }

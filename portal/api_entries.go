@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/httpjson"
 	"gongkai/internal/store"
 )
 
@@ -115,7 +116,7 @@ func (s *Server) apiEntry(w http.ResponseWriter, r *http.Request) {
 		out.Related = append(out.Related, linkJSON{ID: l.ID, Title: l.Title, Unit: l.Unit, Column: l.Column,
 			Form: l.Form, PublishedAt: inShanghai(l.PublishedAt), URL: entryURL(l.ID)})
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpjson.Write(w, http.StatusOK, out)
 }
 
 // attachment serves the n-th attachment of a published entry, under its
@@ -128,7 +129,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
 	}
 	n, _ := strconv.Atoi(pathVar(r, "n"))
 	if d.Status != catalog.StatusPublished || n < 1 || n > len(d.Attachments) {
-		writeError(w, http.StatusNotFound, "not_found", "附件不存在 (no such attachment)")
+		httpjson.Error(w, http.StatusNotFound, "not_found", "附件不存在 (no such attachment)")
 		return
 	}
 	a := d.Attachments[n-1]

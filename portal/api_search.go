@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"gongkai/indexer"
+	"gongkai/internal/httpjson"
 )
 
 // searchRoutes names the search API's URLs.
@@ -77,20 +78,20 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.Index == nil {
-		writeError(w, http.StatusServiceUnavailable, "not_ready", "搜索暂不可用 (search is not available)")
+		httpjson.Error(w, http.StatusServiceUnavailable, "not_ready", "搜索暂不可用 (search is not available)")
 		return
 	}
 	res, err := s.Index.Search(r.Context(), req)
 	if errors.Is(err, indexer.ErrNotReady) {
 		w.Header().Set("Retry-After", "30")
-		writeError(w, http.StatusServiceUnavailable, "not_ready", "搜索索引正在建立，请稍后再试 (search index is being built)")
+		httpjson.Error(w, http.StatusServiceUnavailable, "not_ready", "搜索索引正在建立，请稍后再试 (search index is being built)")
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, searchResultJSON(res))
+	httpjson.Write(w, http.StatusOK, searchResultJSON(res))
 }
 
 func searchResultJSON(res *indexer.Result) searchJSON {
@@ -129,18 +130,18 @@ func (s *Server) apiSearchPopular(w http.ResponseWriter, r *http.Request) {
 	n := 10
 	for k, vs := range r.URL.Query() {
 		if k != "n" {
-			writeError(w, http.StatusBadRequest, "invalid", "未知参数 "+strconv.Quote(k)+" (unknown parameter; known: n)")
+			httpjson.Error(w, http.StatusBadRequest, "invalid", "未知参数 "+strconv.Quote(k)+" (unknown parameter; known: n)")
 			return
 		}
 		v, err := strconv.Atoi(vs[0])
 		if err != nil || v < 1 || v > 50 {
-			writeError(w, http.StatusBadRequest, "invalid", "n 应为 1 到 50 之间的整数 (n must be 1..50)")
+			httpjson.Error(w, http.StatusBadRequest, "invalid", "n 应为 1 到 50 之间的整数 (n must be 1..50)")
 			return
 		}
 		n = v
 	}
 	if s.Index == nil {
-		writeError(w, http.StatusServiceUnavailable, "not_ready", "搜索暂不可用 (search is not available)")
+		httpjson.Error(w, http.StatusServiceUnavailable, "not_ready", "搜索暂不可用 (search is not available)")
 		return
 	}
 	list, err := s.Index.Popular(r.Context(), n)
@@ -152,5 +153,5 @@ func (s *Server) apiSearchPopular(w http.ResponseWriter, r *http.Request) {
 	for i, p := range list {
 		out[i] = popularJSON{Q: p.Query, Count: p.Count, URL: "/api/v1/search?q=" + url.QueryEscape(p.Query)}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queries": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"queries": out})
 }

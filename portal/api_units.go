@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/httpjson"
 )
 
 type unitJSON struct {
@@ -32,7 +33,7 @@ func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) {
 			EntryCount: u.Entries, LastPublish: inShanghai(u.LastPublish), URL: "/api/v1/units/" + u.Code + "/columns"}
 		total += u.Entries
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"units": out, "total": len(out), "entry_count": total})
+	httpjson.Write(w, http.StatusOK, map[string]any{"units": out, "total": len(out), "entry_count": total})
 }
 
 type columnJSON struct {
@@ -56,7 +57,7 @@ type columnJSON struct {
 func (s *Server) apiUnitColumns(w http.ResponseWriter, r *http.Request) {
 	code := pathVar(r, "code")
 	if !catalog.ValidUnitCode(code) {
-		writeError(w, http.StatusNotFound, "not_found", "单位不存在 (no such unit)")
+		httpjson.Error(w, http.StatusNotFound, "not_found", "单位不存在 (no such unit)")
 		return
 	}
 	unit, err := s.Store.Unit(r.Context(), code)
@@ -89,7 +90,7 @@ func (s *Server) apiUnitColumns(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	httpjson.Write(w, http.StatusOK, map[string]any{
 		"unit":        map[string]string{"code": unit.Code, "name": unit.Name, "kind": unit.Kind},
 		"columns":     out,
 		"entry_count": total,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongkai/internal/auth"
+	"gongkai/internal/httpjson"
 )
 
 const principalKey ctxKey = 2
@@ -68,7 +69,7 @@ func unauthorized(w http.ResponseWriter, tokenGiven bool) {
 		msg = "API 令牌无效或已撤销 (the token is invalid or revoked)"
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
-	writeError(w, http.StatusUnauthorized, "unauthorized", msg)
+	httpjson.Error(w, http.StatusUnauthorized, "unauthorized", msg)
 }
 
 // forbidden answers 403 and records who was refused what.
@@ -76,5 +77,5 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, p auth.Princi
 	attrs = append([]slog.Attr{slog.String("request_id", requestID(r.Context())), slog.String("route", routeName(r)),
 		slog.Int64("token_id", p.TokenID), slog.String("role", string(p.Role)), slog.String("unit", p.Unit)}, attrs...)
 	s.Log.LogAttrs(r.Context(), slog.LevelWarn, "access refused", attrs...)
-	writeError(w, http.StatusForbidden, "forbidden", msg)
+	httpjson.Error(w, http.StatusForbidden, "forbidden", msg)
 }

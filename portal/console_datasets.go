@@ -16,6 +16,7 @@ import (
 
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
+	"gongkai/internal/httpjson"
 	"gongkai/internal/ingest"
 	"gongkai/internal/store"
 )
@@ -112,7 +113,7 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type",
+		httpjson.Error(w, http.StatusUnsupportedMediaType, "unsupported_media_type",
 			"请以 multipart/form-data 提交，包含 metadata（JSON）与 csv 两部分 (send multipart/form-data with the parts metadata and csv)")
 		return
 	}
@@ -131,7 +132,7 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 		s.forbidden(w, r, p, "无权发布该单位的数据集 (not allowed for this unit)", slog.String("dataset", id), slog.String("dataset_unit", up.in.Unit))
 		return
 	case errors.As(err, &se):
-		writeError(w, se.status, se.code, se.msg)
+		httpjson.Error(w, se.status, se.code, se.msg)
 		return
 	case err != nil:
 		s.fail(w, r, err)
@@ -142,13 +143,14 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 	res, err := c.importer.PublishDataset(ctx, up.in, up.csvPath)
 	var bad *ingest.BadRowsError
 	if errors.As(err, &bad) {
+		s.odMetrics.ImportRejected.Add(float64(bad.BadRows))
 		var body badRowsBody
 		body.Error.Code, body.Error.Message, body.Error.RowCount = "bad_rows", bad.Error(), bad.BadRows
 		body.Error.BadRows = make([]badRow, len(bad.Rows))
 		for i, e := range bad.Rows {
 			body.Error.BadRows[i] = badRow{Row: e.Row, Line: e.Line, Field: e.Field, Value: e.Value, Reason: e.Reason}
 		}
-		writeJSON(w, http.StatusUnprocessableEntity, body)
+		httpjson.Write(w, http.StatusUnprocessableEntity, body)
 		return
 	}
 	if err != nil {
@@ -162,7 +164,7 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 	if res.Result == store.Added {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, publishedBody{Dataset: res.Dataset, Result: res.Result.String(), Version: res.Version, Rows: res.Rows})
+	httpjson.Write(w, status, publishedBody{Dataset: res.Dataset, Result: res.Result.String(), Version: res.Version, Rows: res.Rows})
 }
 
 // readUpload reads the multipart body: the metadata, checked and

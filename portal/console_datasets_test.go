@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -191,6 +192,14 @@ func TestConsolePublishDataset(t *testing.T) {
 			}
 		}
 
+		t.Run("rejected rows are counted", func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+			if !regexp.MustCompile(`(?m)^gongkai_opendata_import_rejected_rows_total [1-9]`).MatchString(rec.Body.String()) {
+				t.Errorf("no rejected rows in /metrics:\n%s", grepLines(rec.Body.String(), "rejected"))
+			}
+		})
+
 		t.Run("the change log has the publishes", func(t *testing.T) {
 			changes, err := st.ChangesAfter(ctx, seq, 100)
 			if err != nil {
@@ -229,4 +238,14 @@ func wantCSV(t *testing.T, srv http.Handler, id, want string) {
 	if rec.Code != 200 || rec.Body.String() != want {
 		t.Errorf("%s.csv: %d\n%q\nwant\n%q", id, rec.Code, rec.Body.String(), want)
 	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

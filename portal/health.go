@@ -1,23 +1,26 @@
 package portal
 
-import "net/http"
+import (
+	"gongkai/internal/httpjson"
+	"net/http"
+)
 
 // healthz answers as long as the process serves HTTP.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpjson.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz answers 200 only when the store answers and the service is ready.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
-		writeError(w, http.StatusServiceUnavailable, "not_ready", "数据库不可用 (store unavailable)")
+		httpjson.Error(w, http.StatusServiceUnavailable, "not_ready", "数据库不可用 (store unavailable)")
 		return
 	}
 	if s.Ready != nil {
 		if err := s.Ready(); err != nil {
-			writeError(w, http.StatusServiceUnavailable, "not_ready", err.Error())
+			httpjson.Error(w, http.StatusServiceUnavailable, "not_ready", err.Error())
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpjson.Write(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"gongkai/internal/httpjson"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -79,7 +80,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.Log.Error("panic in handler", slog.Any("panic", v), slog.String("path", r.URL.Path), slog.String("request_id", requestID(r.Context())))
-				writeError(w, http.StatusInternalServerError, "internal", "服务器内部错误，请稍后再试 (internal error)")
+				httpjson.Error(w, http.StatusInternalServerError, "internal", "服务器内部错误，请稍后再试 (internal error)")
 			}
 		}()
 		next.ServeHTTP(w, r)

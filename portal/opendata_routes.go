@@ -5,7 +5,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"gongkai/internal/metrics"
 	"gongkai/opendata"
 )
 
@@ -13,7 +12,7 @@ import (
 // JSON API, the downloads, the CKAN Action API and the DCAT catalog.
 func (s *Server) opendataRoutes(r *mux.Router) {
 	od := opendata.New(opendata.Deps{
-		Store: s.Store, Metrics: metrics.NewOpenData(s.Metrics.Registry), Log: s.Log,
+		Store: s.Store, Metrics: s.odMetrics, Log: s.Log,
 		Fail: s.fail, SiteName: s.Site.Name, Publisher: s.Site.Host,
 	})
 	get := []string{http.MethodGet, http.MethodHead}

@@ -29,7 +29,8 @@ type Deps struct {
 // Server answers HTTP requests.
 type Server struct {
 	Deps
-	router *mux.Router
+	router    *mux.Router
+	odMetrics *metrics.OpenData // downloads, and rows rejected by publishes
 }
 
 // New builds the server and its routes.
@@ -40,7 +41,7 @@ func New(d Deps) *Server {
 	if d.Metrics == nil {
 		d.Metrics = metrics.New()
 	}
-	s := &Server{Deps: d, router: mux.NewRouter()}
+	s := &Server{Deps: d, router: mux.NewRouter(), odMetrics: metrics.NewOpenData(d.Metrics.Registry)}
 	s.routes()
 	return s
 }
