@@ -162,7 +162,7 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	}
 
 	pq := ix.parseQuery(r.Q, syn)
-	text := ix.textQuery(pq, fieldsFor(r.TitleOnly, false))
+	text := ix.textQuery(pq, ix.boundAdjacency(ctx, g, pq, fieldsFor(r.TitleOnly, false), maxBodyAdjacency))
 	from := (r.Page - 1) * r.Size
 	var open []string // facets without a selection: counted by the page's own search
 	for _, f := range FacetFields {
