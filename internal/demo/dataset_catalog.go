@@ -1,7 +1,11 @@
 package demo
 
+import "gongkai/internal/catalog"
+
 // f shortens the field dictionaries below.
-func f(name, title, typ, desc string) fieldDef { return fieldDef{name, title, typ, desc} }
+func f(name, title, typ, desc string) catalog.Field {
+	return catalog.Field{Name: name, Title: title, Type: typ, Description: desc}
+}
 
 // datasets is the open-data catalog of the demo: at least one dataset in
 // each of the seven domains of the city notice, one large one (hourly air
@@ -11,7 +15,7 @@ var datasets = []datasetDef{
 		Description: "全市国控、省控环境空气质量自动监测站点逐小时监测数据，包括空气质量指数和六项污染物浓度。",
 		Domain:      "环境环保", Frequency: "每小时", OpenType: "无条件开放", Keywords: []string{"空气质量", "AQI", "PM2.5", "自动监测"},
 		Age: 1100 * day, Share: 0.40, Rows: airQualityRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("station_no", "站点编号", "string", "三位站点编号，保留前导零"), f("station", "站点名称", "string", ""),
 			f("district", "所在县区", "string", ""), f("monitor_time", "监测时间", "datetime", "整点时间，北京时间"),
 			f("aqi", "空气质量指数", "integer", ""), f("pm25", "PM2.5浓度（微克/立方米）", "integer", ""),
@@ -24,7 +28,7 @@ var datasets = []datasetDef{
 		Description: "全市城市公交和城乡公交线路的站点名称、站序及经纬度坐标（WGS-84）。",
 		Domain:      "道路交通", Frequency: "每月", OpenType: "无条件开放", Keywords: []string{"公交", "站点", "线路", "坐标"},
 		Age: 900 * day, Share: 0.10, Rows: busStopRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("stop_id", "站点编号", "string", "六位编号，保留前导零"), f("stop_name", "站点名称", "string", ""),
 			f("line", "线路", "string", ""), f("direction", "方向", "string", "上行或下行"),
 			f("seq", "站序", "integer", ""), f("longitude", "经度", "number", "WGS-84"), f("latitude", "纬度", "number", "WGS-84"),
@@ -35,7 +39,7 @@ var datasets = []datasetDef{
 		Description: "全市食品经营许可证发证信息，包括许可证编号、经营者名称、经营场所、主体业态和有效期。",
 		Domain:      "资格资质", Frequency: "每日", OpenType: "无条件开放", Keywords: []string{"食品经营许可", "许可证", "市场监管"},
 		Age: 700 * day, Share: 0.10, Rows: foodLicenceRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("license_no", "许可证编号", "string", "JY开头，14位数字"), f("company", "经营者名称", "string", ""),
 			f("legal_rep", "法定代表人（负责人）", "string", ""), f("address", "经营场所", "string", ""),
 			f("category", "主体业态", "string", "多个业态以逗号分隔"), f("area_code", "行政区划代码", "string", ""),
@@ -46,7 +50,7 @@ var datasets = []datasetDef{
 		Description: "经批准的标准地名，包括村庄、街巷、桥梁、山体、河流等地名的类别、所属县区乡镇和坐标。",
 		Domain:      "地理信息", Frequency: "每季度", OpenType: "无条件开放", Keywords: []string{"地名", "标准地名", "坐标", "地理信息"},
 		Age: 1300 * day, Share: 0.06, Rows: placeNameRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("place_code", "地名代码", "string", "县区代码+乡镇序号+流水号"), f("name", "标准名称", "string", ""),
 			f("category", "地名类别", "string", ""), f("district", "所在县区", "string", ""), f("town", "所在乡镇（街道）", "string", ""),
 			f("longitude", "经度", "number", "CGCS2000"), f("latitude", "纬度", "number", "CGCS2000"),
@@ -56,7 +60,7 @@ var datasets = []datasetDef{
 		Description: "全市重点河流、水库监测断面的月度水质监测结果及水质类别。",
 		Domain:      "环境环保", Frequency: "每月", OpenType: "无条件开放", Keywords: []string{"地表水", "水质", "断面监测"},
 		Age: 1000 * day, Share: 0.05, Rows: waterRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("section_code", "断面编号", "string", "四位编号，保留前导零"), f("section", "断面名称", "string", ""),
 			f("river", "所在河流", "string", ""), f("district", "所在县区", "string", ""), f("sample_date", "采样日期", "date", ""),
 			f("ph", "pH值", "number", ""), f("dissolved_oxygen", "溶解氧（毫克/升）", "number", ""),
@@ -68,7 +72,7 @@ var datasets = []datasetDef{
 		Description: "全市医院、基层医疗卫生机构和诊所的名称、类别、等级、床位数及医保定点情况。",
 		Domain:      "公共服务", Frequency: "每季度", OpenType: "无条件开放", Keywords: []string{"医疗机构", "医院", "卫生院", "医保定点"},
 		Age: 800 * day, Share: 0.04, Rows: medicalRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("inst_code", "机构编码", "string", ""), f("name", "机构名称", "string", ""), f("category", "机构类别", "string", ""),
 			f("grade", "机构等级", "string", ""), f("district", "所在县区", "string", ""), f("address", "地址", "string", ""),
 			f("beds", "核定床位（张）", "integer", ""), f("phone", "联系电话", "string", "区号0539"),
@@ -78,7 +82,7 @@ var datasets = []datasetDef{
 		Description: "市级核准的建筑业企业资质证书信息，包括资质类别、等级和有效期。",
 		Domain:      "资格资质", Frequency: "每周", OpenType: "有条件开放", Keywords: []string{"建筑业企业", "资质", "证书"},
 		Age: 600 * day, Share: 0.04, Rows: qualificationRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("cert_no", "证书编号", "string", ""), f("company", "企业名称", "string", ""),
 			f("credit_code", "统一社会信用代码", "string", "18位"), f("qualification", "资质类别", "string", ""),
 			f("grade", "资质等级", "string", ""), f("issue_date", "发证日期", "date", ""), f("valid_until", "有效期至", "date", ""),
@@ -88,7 +92,7 @@ var datasets = []datasetDef{
 		Description: "市市场监管局作出的行政处罚决定公示信息。",
 		Domain:      "行政管理", Frequency: "每周", OpenType: "有条件开放", Keywords: []string{"行政处罚", "双公示", "市场监管"},
 		Age: 750 * day, Share: 0.04, Rows: penaltyRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("decision_no", "决定书文号", "string", ""), f("party", "当事人名称", "string", ""),
 			f("party_credit_code", "当事人统一社会信用代码", "string", ""), f("violation", "违法行为", "string", ""),
 			f("basis", "处罚依据", "string", ""), f("penalty_type", "处罚类别", "string", ""),
@@ -99,7 +103,7 @@ var datasets = []datasetDef{
 		Description: "中心城区及各县区公共停车场位置、泊位数、充电桩和收费标准。",
 		Domain:      "道路交通", Frequency: "每月", OpenType: "无条件开放", Keywords: []string{"停车场", "泊位", "充电桩"},
 		Age: 500 * day, Share: 0.03, Rows: parkingRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("lot_id", "停车场编号", "string", ""), f("name", "名称", "string", ""), f("address", "地址", "string", ""),
 			f("district", "所在县区", "string", ""), f("spaces", "泊位数", "integer", ""), f("charging_piles", "充电桩数", "integer", ""),
 			f("fee", "收费标准", "string", ""), f("open_24h", "是否24小时开放", "boolean", ""),
@@ -109,7 +113,7 @@ var datasets = []datasetDef{
 		Description: "全市中小学校、幼儿园的名称、学段、办学性质、地址、联系电话和在校生规模。",
 		Domain:      "公共服务", Frequency: "每年", OpenType: "无条件开放", Keywords: []string{"学校", "幼儿园", "教育"},
 		Age: 1200 * day, Share: 0.03, Rows: schoolRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("school_code", "学校标识码", "string", "10位"), f("name", "学校名称", "string", ""), f("level", "学段", "string", ""),
 			f("nature", "办学性质", "string", ""), f("district", "所在县区", "string", ""), f("address", "地址", "string", ""),
 			f("phone", "联系电话", "string", "区号0539"), f("students", "在校生数", "integer", ""),
@@ -119,7 +123,7 @@ var datasets = []datasetDef{
 		Description: "市级政务服务事项基本信息，包括事项编码、设定依据、申请材料和承诺时限。",
 		Domain:      "行政管理", Frequency: "不定期", OpenType: "无条件开放", Keywords: []string{"政务服务", "事项目录", "办事指南"},
 		Age: 1000 * day, Share: 0.03, Rows: serviceItemRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("item_code", "事项编码", "string", ""), f("item_name", "事项名称", "string", ""), f("dept", "实施部门", "string", ""),
 			f("item_type", "事项类型", "string", ""), f("legal_basis", "设定依据", "string", "多条依据以换行分隔"),
 			f("materials", "申请材料", "string", "每行一项"), f("time_limit_days", "承诺时限（工作日）", "integer", ""),
@@ -129,7 +133,7 @@ var datasets = []datasetDef{
 		Description: "按月发布的全市及各县区一般公共预算收入分项数据，金额单位为万元。",
 		Domain:      "经济统计", Frequency: "每月", OpenType: "无条件开放", Keywords: []string{"财政收入", "一般公共预算", "月度数据"},
 		Age: 800 * day, Share: 0.03, Rows: fiscalRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("month", "月份", "date", "统计月份（当月第一天）"), f("seq", "序号", "string", "县区序号，三位，保留前导零"),
 			f("area_code", "行政区划代码", "string", "县区6位，乡镇（街道）9位"), f("area", "县区", "string", ""),
 			f("item", "收入项目", "string", ""), f("amount", "金额（万元）", "number", "可为负数（退库）"),
@@ -140,7 +144,7 @@ var datasets = []datasetDef{
 		Description: "全市及各县区地区生产总值、三次产业增加值、投资、消费和财政收入等主要指标的季度累计值。",
 		Domain:      "经济统计", Frequency: "每季度", OpenType: "无条件开放", Keywords: []string{"地区生产总值", "GDP", "主要经济指标"},
 		Age: 1400 * day, Share: 0.03, Rows: gdpRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("period", "统计期", "string", "如2024Q2"), f("period_end", "截止日期", "date", ""),
 			f("area_code", "行政区划代码", "string", ""), f("area", "地区", "string", ""),
 			f("indicator", "指标", "string", ""), f("value", "累计值", "number", ""), f("unit", "计量单位", "string", ""),
@@ -150,7 +154,7 @@ var datasets = []datasetDef{
 		Description: "全市乡镇（街道）的区划代码、名称、所属县区、辖村（居）数和面积。",
 		Domain:      "地理信息", Frequency: "每年", OpenType: "无条件开放", Keywords: []string{"行政区划", "乡镇", "街道"},
 		Age: 1500 * day, Share: 0.02, Rows: townRows,
-		Fields: []fieldDef{
+		Fields: []catalog.Field{
 			f("code", "区划代码", "string", "9位，县区代码+三位序号"), f("name", "名称", "string", ""), f("level", "类型", "string", "镇、乡或街道"),
 			f("district", "所属县区", "string", ""), f("district_code", "县区代码", "string", ""),
 			f("villages", "辖村（居）数", "integer", ""), f("area_km2", "面积（平方千米）", "number", ""),

@@ -8,15 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-)
 
-// fieldDef is one column of a dataset's field dictionary.
-type fieldDef struct {
-	Name        string `json:"name"`
-	Title       string `json:"title"`
-	Type        string `json:"type"` // string, integer, number, date, datetime, boolean
-	Description string `json:"description"`
-}
+	"gongkai/internal/catalog"
+)
 
 // datasetDef describes an open dataset and how to make its rows.
 type datasetDef struct {
@@ -25,7 +19,7 @@ type datasetDef struct {
 	// Age is how long before Now the dataset was first published.
 	Age    time.Duration
 	Share  float64 // share of Options.DatasetRows
-	Fields []fieldDef
+	Fields []catalog.Field
 	// Rows prepares a generator of n rows; the returned function is called
 	// for i = 0..n-1 in order and returns the values in Fields order.
 	Rows func(g *rowGen, n int) func(i int) []string
@@ -42,22 +36,6 @@ const (
 	licenseBySA = "临沂市公共数据开放许可协议（署名—相同方式共享）"
 	day         = 24 * time.Hour
 )
-
-// datasetLine is one line of datasets.jsonl.
-type datasetLine struct {
-	ID              string     `json:"id"`
-	Unit            string     `json:"unit"`
-	Title           string     `json:"title"`
-	Description     string     `json:"description"`
-	Domain          string     `json:"domain"`
-	UpdateFrequency string     `json:"update_frequency"`
-	OpenType        string     `json:"open_type"`
-	License         string     `json:"license"`
-	Keywords        []string   `json:"keywords"`
-	PublishedAt     string     `json:"published_at"`
-	CSV             string     `json:"csv"`
-	Fields          []fieldDef `json:"fields"`
-}
 
 // datasetRowCounts splits total over the datasets by share; every dataset
 // gets at least one row when there are enough, and the rounding rest goes
@@ -102,7 +80,7 @@ func writeDatasets(ctx context.Context, w *bufio.Writer, dir string, seed int64,
 		if published.Before(catalogStart) {
 			published = catalogStart.AddDate(1, 2, 0)
 		}
-		line := datasetLine{
+		line := catalog.DatasetInput{
 			ID: d.ID, Unit: d.Unit, Title: d.Title, Description: d.Description, Domain: d.Domain,
 			UpdateFrequency: d.Frequency, OpenType: d.OpenType, License: licenseBy, Keywords: d.Keywords,
 			PublishedAt: published.Format(time.DateOnly), CSV: rel, Fields: d.Fields,
