@@ -116,7 +116,7 @@ func dsLine(id, unit, csvPath string, fields ...catalog.Field) string {
 func dsReadAll(t *testing.T, st *store.Store, id string, version int) [][]catalog.Value {
 	t.Helper()
 	var out [][]catalog.Value
-	err := st.DatasetRows(context.Background(), id, version, store.RowQuery{}, func(row []catalog.Value) error {
+	err := st.SelectDatasetRows(context.Background(), id, version, store.RowSelect{}, func(_ int64, row []catalog.Value) error {
 		out = append(out, row)
 		return nil
 	})

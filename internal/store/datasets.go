@@ -546,22 +546,6 @@ func (s *Store) DatasetVersions(ctx context.Context, id string) ([]DatasetVersio
 	return out, nil
 }
 
-// RowQuery selects rows of one dataset version.
-type RowQuery struct {
-	// Filters keeps rows whose field equals the value, read as the field's
-	// type ("" matches empty cells). Numbers match as canonical text, so
-	// "1.50" matches "1.50" but not "1.5".
-	Filters map[string]string
-	// AfterRow starts after this row number (keyset paging; rows are
-	// numbered from 1 in file order).
-	AfterRow int64
-	// Limit caps the rows returned (0: all); Offset skips matching rows.
-	Limit  int
-	Offset int
-	// Fields selects and orders the fields returned (nil: all, in order).
-	Fields []string
-}
-
 type pinnedVersion struct {
 	DatasetVersion
 	table string
@@ -596,118 +580,6 @@ func (s *Store) pinDatasetVersion(ctx context.Context, id string, version int) (
 
 func datasetFieldIndex(fields []catalog.Field, name string) int {
 	return slices.IndexFunc(fields, func(f catalog.Field) bool { return f.Name == name })
-}
-
-// where renders the filters as SQL conditions on the row table's columns.
-// Unknown fields and values that do not fit their field are FieldErrors.
-func (p pinnedVersion) where(d Dialect, filters map[string]string) ([]string, []any, error) {
-	names := make([]string, 0, len(filters))
-	for name := range filters {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	var conds []string
-	var args []any
-	var errs catalog.FieldErrors
-	for _, name := range names {
-		i := datasetFieldIndex(p.Fields, name)
-		if i < 0 {
-			errs.Add(name, "没有这个字段 (unknown field)")
-			continue
-		}
-		f := p.Fields[i]
-		v, err := f.Parse(filters[name])
-		if err != nil {
-			errs.Add(name, err.Error())
-			continue
-		}
-		col := rowColumn(i)
-		switch {
-		case v.Null:
-			conds = append(conds, col+" IS NULL")
-			continue
-		case f.Type == catalog.TypeNumber && d == Postgres:
-			col = "CAST(" + col + " AS TEXT)"
-		}
-		conds = append(conds, col+" = ?")
-		args = append(args, v.Native())
-	}
-	return conds, args, errs.Err()
-}
-
-// DatasetRows streams the rows of a dataset version (0: the live one) that
-// match q to fn, in row order. Rows are read in chunks with keyset paging,
-// so memory stays flat; each row is a fresh slice fn may keep. An error
-// from fn stops the read and is returned.
-func (s *Store) DatasetRows(ctx context.Context, id string, version int, q RowQuery, fn func(row []catalog.Value) error) error {
-	return s.DatasetRowsNumbered(ctx, id, version, q, func(_ int64, row []catalog.Value) error { return fn(row) })
-}
-
-// DatasetRowsNumbered is DatasetRows that also passes each row's number,
-// for callers that page with RowQuery.AfterRow.
-func (s *Store) DatasetRowsNumbered(ctx context.Context, id string, version int, q RowQuery, fn func(n int64, row []catalog.Value) error) error {
-	p, err := s.pinDatasetVersion(ctx, id, version)
-	if err != nil {
-		return err
-	}
-	idx := make([]int, 0, len(p.Fields))
-	if q.Fields == nil {
-		for i := range p.Fields {
-			idx = append(idx, i)
-		}
-	} else {
-		var errs catalog.FieldErrors
-		for _, name := range q.Fields {
-			i := datasetFieldIndex(p.Fields, name)
-			if i < 0 {
-				errs.Add(name, "没有这个字段 (unknown field)")
-				continue
-			}
-			idx = append(idx, i)
-		}
-		if err := errs.Err(); err != nil {
-			return err
-		}
-	}
-	conds, filterArgs, err := p.where(s.dialect, q.Filters)
-	if err != nil {
-		return err
-	}
-	cols := make([]string, len(idx)+1)
-	cols[0] = "_row"
-	for k, i := range idx {
-		cols[k+1] = rowColumn(i)
-	}
-	query := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + p.table + ` WHERE ` +
-		strings.Join(append([]string{"_row > ?"}, conds...), " AND ") + ` ORDER BY _row LIMIT ?`
-
-	after, offset, remaining := q.AfterRow, max(q.Offset, 0), q.Limit
-	for q.Limit <= 0 || remaining > 0 {
-		want := rowChunk
-		if q.Limit > 0 {
-			want = min(want, remaining)
-		}
-		args := append(append([]any{after}, filterArgs...), want)
-		stmt := query
-		if offset > 0 {
-			stmt += ` OFFSET ?`
-			args = append(args, offset)
-		}
-		nums, rows, err := s.readChunk(ctx, stmt, args, p.Fields, idx)
-		if err != nil {
-			return fmt.Errorf("store: rows of dataset %q version %d: %w", id, p.Version, missingRowTable(err))
-		}
-		for k, row := range rows {
-			if err := fn(nums[k], row); err != nil {
-				return err
-			}
-		}
-		if len(rows) < want {
-			break
-		}
-		after, offset, remaining = nums[len(nums)-1], 0, remaining-len(rows)
-	}
-	return nil
 }
 
 // readChunk runs one chunk query and returns its rows, so that the
@@ -770,25 +642,4 @@ func missingRowTable(err error) error {
 		return fmt.Errorf("the version is no longer kept: %w", ErrNotFound)
 	}
 	return err
-}
-
-// CountDatasetRows counts the rows of a dataset version (0: the live one)
-// that match the filters.
-func (s *Store) CountDatasetRows(ctx context.Context, id string, version int, filters map[string]string) (int64, error) {
-	p, err := s.pinDatasetVersion(ctx, id, version)
-	if err != nil {
-		return 0, err
-	}
-	if len(filters) == 0 {
-		return p.RowCount, nil
-	}
-	conds, args, err := p.where(s.dialect, filters)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	if err := s.get(ctx, &n, `SELECT COUNT(*) FROM `+p.table+` WHERE `+strings.Join(conds, " AND "), args...); err != nil {
-		return 0, fmt.Errorf("store: count rows of dataset %q version %d: %w", id, p.Version, missingRowTable(err))
-	}
-	return n, nil
 }

@@ -77,7 +77,7 @@ type RowSort struct {
 type RowSelect struct {
 	// Filters keeps rows whose field equals one of the values (OR within a
 	// field, AND across fields), each read as the field's type; "" matches
-	// empty cells. Numbers match as canonical text, as in RowQuery.
+	// empty cells. Numbers match as canonical text, so "1.50" matches "1.50" but not "1.5".
 	Filters map[string][]string
 	// Text keeps rows where any field but booleans contains it (exact,
 	// case-sensitive substring of the canonical text).
@@ -85,10 +85,6 @@ type RowSelect struct {
 	// AfterRow starts after this row number (keyset paging in row order);
 	// it cannot be combined with Sort.
 	AfterRow int64
-	// UntilRow, when positive, ends at this row number (included): with
-	// AfterRow it makes a range, which bulk readers use to read parts of
-	// one version side by side. It cannot be combined with Sort.
-	UntilRow int64
 	// Sort orders the rows by these fields (empty cells last in either
 	// direction), ties by row number; nil keeps row order.
 	Sort []RowSort
@@ -165,12 +161,8 @@ func (s *Store) planSelect(ctx context.Context, id string, version int, q RowSel
 			plan.conds = append(plan.conds, "("+strings.Join(ors, " OR ")+")")
 		}
 	}
-	if q.UntilRow > 0 {
-		plan.conds = append(plan.conds, "_row <= ?")
-		plan.args = append(plan.args, q.UntilRow)
-	}
 	if len(q.Sort) > 0 {
-		if q.AfterRow > 0 || q.UntilRow > 0 {
+		if q.AfterRow > 0 {
 			errs.Add("sort", "排序时不能同时按游标翻页 (sort cannot be combined with a cursor)")
 		}
 		var keys []string

@@ -225,7 +225,7 @@ func TestSelectDatasetCells(t *testing.T) {
 			{Filters: map[string][]string{"n": {"7", ""}}},
 			{Limit: 10500, Offset: 1001},
 			{AfterRow: 12499},
-			{AfterRow: 100, UntilRow: 10200},
+			{AfterRow: 100, Limit: 10100},
 			{Fields: []string{"note", "ok", "code"}, Text: "逗号"},
 		} {
 			t.Run(fmt.Sprintf("%+v", q), func(t *testing.T) {

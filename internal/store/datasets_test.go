@@ -62,14 +62,14 @@ func dsSetup(t *testing.T, st *store.Store) {
 	storetest.Unit(t, st, "czj")
 }
 
-func dsRead(t *testing.T, st *store.Store, id string, version int, q store.RowQuery) [][]catalog.Value {
+func dsRead(t *testing.T, st *store.Store, id string, version int, q store.RowSelect) [][]catalog.Value {
 	t.Helper()
 	var out [][]catalog.Value
-	if err := st.DatasetRows(context.Background(), id, version, q, func(row []catalog.Value) error {
+	if err := st.SelectDatasetRows(context.Background(), id, version, q, func(_ int64, row []catalog.Value) error {
 		out = append(out, row)
 		return nil
 	}); err != nil {
-		t.Fatalf("DatasetRows(%s, %d): %v", id, version, err)
+		t.Fatalf("SelectDatasetRows(%s, %d): %v", id, version, err)
 	}
 	return out
 }
@@ -99,7 +99,7 @@ func TestDatasetHostileValuesRoundTrip(t *testing.T) {
 		if err != nil || res != store.Added || version != 1 {
 			t.Fatalf("save: %v, %d, %v", res, version, err)
 		}
-		got := dsRead(t, st, "hostile", 0, store.RowQuery{})
+		got := dsRead(t, st, "hostile", 0, store.RowSelect{})
 		if len(got) != len(want) {
 			t.Fatalf("read %d rows, want %d", len(got), len(want))
 		}
@@ -207,7 +207,7 @@ func TestDatasetReimportAndVersions(t *testing.T) {
 		if versions[2].Fields[0].Title != "新编号" {
 			t.Errorf("metadata update did not reach version 1's fields: %+v", versions[2].Fields[0])
 		}
-		first := dsRead(t, st, "reimport", 2, store.RowQuery{Limit: 1})
+		first := dsRead(t, st, "reimport", 2, store.RowSelect{Limit: 1})
 		if first[0][0].Text != "b-00001" {
 			t.Errorf("version 2 row 1 = %v", first[0][0])
 		}
@@ -226,7 +226,7 @@ func TestDatasetAtomicReplace(t *testing.T) {
 		// version committed half-way through does not change what it reads.
 		var seen, fromNew int
 		swapped := false
-		err := st.DatasetRows(ctx, "swap", 0, store.RowQuery{}, func(row []catalog.Value) error {
+		err := st.SelectDatasetRows(ctx, "swap", 0, store.RowSelect{}, func(_ int64, row []catalog.Value) error {
 			seen++
 			if !strings.HasPrefix(row[0].Text, "old-") {
 				fromNew++
@@ -247,18 +247,18 @@ func TestDatasetAtomicReplace(t *testing.T) {
 			t.Fatalf("pinned reader saw %d rows, %d from the new version; want %d old rows", seen, fromNew, n)
 		}
 		// New readers get the new version; the old one is still readable.
-		live := dsRead(t, st, "swap", 0, store.RowQuery{})
+		live := dsRead(t, st, "swap", 0, store.RowSelect{})
 		if len(live) != n+10 || live[0][0].Text != "new-00001" {
 			t.Fatalf("live version: %d rows, first %v", len(live), live[0][0])
 		}
-		old := dsRead(t, st, "swap", 1, store.RowQuery{Limit: 3})
+		old := dsRead(t, st, "swap", 1, store.RowSelect{Limit: 3})
 		if len(old) != 3 || old[2][0].Text != "old-00003" {
 			t.Fatalf("old version: %v", old)
 		}
-		if c, err := st.CountDatasetRows(ctx, "swap", 1, nil); err != nil || c != n {
+		if c, err := st.CountSelectedDatasetRows(ctx, "swap", 1, store.RowSelect{Filters: multi(nil)}); err != nil || c != n {
 			t.Fatalf("count v1 = %d, %v", c, err)
 		}
-		if c, err := st.CountDatasetRows(ctx, "swap", 0, nil); err != nil || c != n+10 {
+		if c, err := st.CountSelectedDatasetRows(ctx, "swap", 0, store.RowSelect{Filters: multi(nil)}); err != nil || c != n+10 {
 			t.Fatalf("count live = %d, %v", c, err)
 		}
 	})
@@ -297,7 +297,7 @@ func TestDatasetFailedSaveLeavesPreviousVersion(t *testing.T) {
 		if err != nil || d.Version != 1 || d.RowCount != 20 {
 			t.Fatalf("after failures: %+v, %v", d, err)
 		}
-		if got := dsRead(t, st, "fail", 0, store.RowQuery{}); len(got) != 20 || got[0][0].Text != "keep-00001" {
+		if got := dsRead(t, st, "fail", 0, store.RowSelect{}); len(got) != 20 || got[0][0].Text != "keep-00001" {
 			t.Fatalf("rows after failures: %d", len(got))
 		}
 		if _, err := st.Dataset(ctx, "never"); !errors.Is(err, store.ErrNotFound) {
@@ -328,7 +328,7 @@ func TestDatasetKeysetPaging(t *testing.T) {
 				pages := 0
 				for {
 					got := 0
-					err := st.DatasetRowsNumbered(ctx, "pages", 0, store.RowQuery{AfterRow: after, Limit: size, Fields: []string{"code"}},
+					err := st.SelectDatasetRows(ctx, "pages", 0, store.RowSelect{AfterRow: after, Limit: size, Fields: []string{"code"}},
 						func(num int64, row []catalog.Value) error {
 							if num <= after {
 								return fmt.Errorf("row %d after %d", num, after)
@@ -366,23 +366,23 @@ func TestDatasetKeysetPaging(t *testing.T) {
 			})
 		}
 		// Offset and limit, and a field selection in another order.
-		got := dsRead(t, st, "pages", 0, store.RowQuery{Offset: 1500, Limit: 3, Fields: []string{"n", "code"}})
+		got := dsRead(t, st, "pages", 0, store.RowSelect{Offset: 1500, Limit: 3, Fields: []string{"n", "code"}})
 		if len(got) != 3 || got[0][1].Text != "p-01501" || got[2][1].Text != "p-01503" || got[0][0].Type != catalog.TypeInteger {
 			t.Errorf("offset page = %v", got)
 		}
-		if got := dsRead(t, st, "pages", 0, store.RowQuery{Offset: n - 2}); len(got) != 2 {
+		if got := dsRead(t, st, "pages", 0, store.RowSelect{Offset: n - 2}); len(got) != 2 {
 			t.Errorf("tail from offset: %d rows", len(got))
 		}
-		if got := dsRead(t, st, "pages", 0, store.RowQuery{AfterRow: int64(n)}); len(got) != 0 {
+		if got := dsRead(t, st, "pages", 0, store.RowSelect{AfterRow: int64(n)}); len(got) != 0 {
 			t.Errorf("after the last row: %d rows", len(got))
 		}
 		stop := errors.New("stop")
 		calls := 0
-		err := st.DatasetRows(ctx, "pages", 0, store.RowQuery{}, func([]catalog.Value) error { calls++; return stop })
+		err := st.SelectDatasetRows(ctx, "pages", 0, store.RowSelect{}, func(int64, []catalog.Value) error { calls++; return stop })
 		if !errors.Is(err, stop) || calls != 1 {
 			t.Errorf("callback error: %v after %d calls", err, calls)
 		}
-		err = st.DatasetRows(ctx, "pages", 0, store.RowQuery{Fields: []string{"nope"}}, func([]catalog.Value) error { return nil })
+		err = st.SelectDatasetRows(ctx, "pages", 0, store.RowSelect{Fields: []string{"nope"}}, func(int64, []catalog.Value) error { return nil })
 		if _, ok := catalog.AsFieldErrors(err); !ok {
 			t.Errorf("unknown field selected: %v", err)
 		}
@@ -424,11 +424,11 @@ func TestDatasetFilters(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				c, err := st.CountDatasetRows(ctx, "filters", 0, tc.filters)
+				c, err := st.CountSelectedDatasetRows(ctx, "filters", 0, store.RowSelect{Filters: multi(tc.filters)})
 				if err != nil || c != tc.count {
 					t.Fatalf("count = %d, %v; want %d", c, err, tc.count)
 				}
-				got := dsRead(t, st, "filters", 0, store.RowQuery{Filters: tc.filters})
+				got := dsRead(t, st, "filters", 0, store.RowSelect{Filters: multi(tc.filters)})
 				if int64(len(got)) != tc.count {
 					t.Fatalf("read %d rows, want %d", len(got), tc.count)
 				}
@@ -445,11 +445,11 @@ func TestDatasetFilters(t *testing.T) {
 			{"ok": "maybe"},
 		}
 		for _, f := range bad {
-			err := st.DatasetRows(ctx, "filters", 0, store.RowQuery{Filters: f}, func([]catalog.Value) error { return nil })
+			err := st.SelectDatasetRows(ctx, "filters", 0, store.RowSelect{Filters: multi(f)}, func(int64, []catalog.Value) error { return nil })
 			if _, ok := catalog.AsFieldErrors(err); !ok {
 				t.Errorf("filter %v: error %v, want field errors", f, err)
 			}
-			if _, err := st.CountDatasetRows(ctx, "filters", 0, f); err == nil {
+			if _, err := st.CountSelectedDatasetRows(ctx, "filters", 0, store.RowSelect{Filters: multi(f)}); err == nil {
 				t.Errorf("count with filter %v: no error", f)
 			}
 		}
@@ -478,15 +478,15 @@ func TestDatasetKeepsFiveVersions(t *testing.T) {
 			t.Fatalf("states = %v, want %s", states, want)
 		}
 		for v := 1; v <= 7; v++ {
-			err := st.DatasetRows(ctx, "kept", v, store.RowQuery{}, func([]catalog.Value) error { return nil })
+			err := st.SelectDatasetRows(ctx, "kept", v, store.RowSelect{}, func(int64, []catalog.Value) error { return nil })
 			if dropped := v <= 2; dropped != errors.Is(err, store.ErrNotFound) {
 				t.Errorf("version %d: %v", v, err)
 			}
 		}
-		if got := dsRead(t, st, "kept", 3, store.RowQuery{}); len(got) != 3 || got[0][0].Text != "v3-00001" {
+		if got := dsRead(t, st, "kept", 3, store.RowSelect{}); len(got) != 3 || got[0][0].Text != "v3-00001" {
 			t.Errorf("version 3: %v", got)
 		}
-		if _, err := st.CountDatasetRows(ctx, "kept", 8, nil); !errors.Is(err, store.ErrNotFound) {
+		if _, err := st.CountSelectedDatasetRows(ctx, "kept", 8, store.RowSelect{Filters: multi(nil)}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("version 8: %v", err)
 		}
 	})
@@ -528,9 +528,21 @@ func TestDatasetConcurrentSaves(t *testing.T) {
 		if err != nil || d.Version != writers {
 			t.Fatalf("dataset after the race: %+v, %v", d, err)
 		}
-		rows := dsRead(t, st, "race", 0, store.RowQuery{})
+		rows := dsRead(t, st, "race", 0, store.RowSelect{})
 		if int64(len(rows)) != d.RowCount {
 			t.Fatalf("live version has %d rows, row_count says %d", len(rows), d.RowCount)
 		}
 	})
+}
+
+// multi turns one value per field into the filter shape of RowSelect.
+func multi(m map[string]string) map[string][]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(m))
+	for k, v := range m {
+		out[k] = []string{v}
+	}
+	return out
 }
