@@ -1,11 +1,13 @@
 package portal
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"gongkai/internal/catalog"
 	"gongkai/internal/httpjson"
+	"gongkai/internal/store"
 )
 
 type unitJSON struct {
@@ -60,12 +62,7 @@ func (s *Server) apiUnitColumns(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, http.StatusNotFound, "not_found", "单位不存在 (no such unit)")
 		return
 	}
-	unit, err := s.Store.Unit(r.Context(), code)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	tree, err := s.Store.TreeWithStats(r.Context(), code)
+	unit, tree, err := s.unitTree(r.Context(), code)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -110,4 +107,15 @@ func later(a, b *time.Time) *time.Time {
 		return b
 	}
 	return a
+}
+
+// unitTree loads a unit and its catalog tree with counts, for the tree's
+// page, a column's page and the JSON API alike.
+func (s *Server) unitTree(ctx context.Context, code string) (catalog.Unit, []store.TreeColumnStats, error) {
+	unit, err := s.Store.Unit(ctx, code)
+	if err != nil {
+		return unit, nil, err
+	}
+	tree, err := s.Store.TreeWithStats(ctx, code)
+	return unit, tree, err
 }

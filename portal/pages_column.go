@@ -44,12 +44,7 @@ func (s *Server) columnPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	unit, err := s.Store.Unit(ctx, code)
-	if err != nil {
-		s.failPage(w, r, err)
-		return
-	}
-	tree, err := s.Store.TreeWithStats(ctx, code)
+	unit, tree, err := s.unitTree(ctx, code)
 	if err != nil {
 		s.failPage(w, r, err)
 		return

@@ -71,9 +71,8 @@ type RowSort struct {
 	Desc  bool
 }
 
-// RowSelect selects rows of one dataset version, for readers that need
-// more than RowQuery: several accepted values per field, a text search and
-// an order other than row order.
+// RowSelect selects rows of one dataset version: several accepted values
+// per field, a text search, keyset or offset paging and an order.
 type RowSelect struct {
 	// Filters keeps rows whose field equals one of the values (OR within a
 	// field, AND across fields), each read as the field's type; "" matches
