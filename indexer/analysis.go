@@ -280,6 +280,42 @@ func (a *analysis) eachGram(s string, emit emitFunc) {
 	}
 }
 
+// eachBigram cuts s like eachGram, but keeps a single character only
+// where no bigram starts with it: at the end of a run of CJK characters
+// and for a run of one. Every character still begins some term, so a
+// one-character query finds it by prefix; the long texts (bodies,
+// attachments) are indexed this way, with half the terms.
+func (a *analysis) eachBigram(s string, emit emitFunc) {
+	f := a.foldText(s)
+	pos := 0
+	n := len(f.runes)
+	for i := 0; i < n; {
+		switch charKind(f.runes[i]) {
+		case kindCJK:
+			j := i
+			for j < n && charKind(f.runes[j]) == kindCJK {
+				j++
+			}
+			for k := i; k < j; k++ {
+				pos++
+				end := min(k+2, j)
+				emit(f.text[f.at[k]:f.at[end]], f.offs[k], f.offs[end], pos)
+			}
+			i = j
+		case kindAlnum:
+			j := i
+			for j < n && charKind(f.runes[j]) == kindAlnum {
+				j++
+			}
+			pos++
+			emit(f.text[f.at[i]:f.at[j]], f.offs[i], f.offs[j], pos)
+			i = j
+		default:
+			i++
+		}
+	}
+}
+
 // collect gathers the tokens of one of the each* functions.
 func collect(each func(string, emitFunc), s string) []token {
 	var out []token
@@ -292,20 +328,37 @@ func collect(each func(string, emitFunc), s string) []token {
 func (a *analysis) words(s string) []token { return collect(a.eachWord, s) }
 func (a *analysis) grams(s string) []token { return collect(a.eachGram, s) }
 
-// gramPhrase is the term sequence that finds s in an n-gram field: at each
-// position the bigram when there is one, else the single character or the
-// letter-and-digit run. Consecutive terms sit at consecutive positions.
-func (a *analysis) gramPhrase(s string) []string {
-	toks := a.grams(s)
-	var out []string
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if i+1 < len(toks) && toks[i+1].pos == t.pos {
-			t = toks[i+1] // the bigram beside the unigram
-			i++
+// gramTerm is one term that must be present for a text to be found in an
+// n-gram field; single is set for a lone CJK character, which the
+// bigram-only fields hold only at the end of a run and so is looked up
+// there as a prefix.
+type gramTerm struct {
+	term   string
+	single bool
+}
+
+// gramTerms are the terms that find s in an n-gram field: the bigrams of
+// each run of CJK characters (the character itself for a run of one) and
+// the runs of letters and digits, each once. The fields keep no
+// positions: a text is found where all of its terms are, which for
+// overlapping bigrams is, but for rare coincidences, where the text is.
+func (a *analysis) gramTerms(s string) []gramTerm {
+	var out []gramTerm
+	seen := map[string]bool{}
+	last := ""
+	a.eachBigram(s, func(term []byte, _, _, _ int) {
+		t := string(term)
+		r, size := utf8.DecodeRune(term)
+		single := size == len(term) && charKind(r) == kindCJK
+		// A run's last character is in the bigram before it.
+		covered := single && last != "" && last != t && strings.HasSuffix(last, t)
+		last = t
+		if covered || seen[t] {
+			return
 		}
-		out = append(out, t.term)
-	}
+		seen[t] = true
+		out = append(out, gramTerm{term: t, single: single})
+	})
 	return out
 }
 

@@ -69,11 +69,12 @@ func TestGrams(t *testing.T) {
 	if strings.Join(terms, " ") != want {
 		t.Errorf("grams = %q, want %q", strings.Join(terms, " "), want)
 	}
-	if got := strings.Join(a.gramPhrase("农业银行"), " "); got != "农业 业银 银行 行" {
-		t.Errorf("phrase = %q", got)
+	terms = nil
+	for _, tk := range collect(a.eachBigram, "农业银行，税 gdp增长") {
+		terms = append(terms, tk.term)
 	}
-	if got := strings.Join(a.gramPhrase("税"), " "); got != "税" {
-		t.Errorf("phrase = %q", got)
+	if want := "农业 业银 银行 行 税 gdp 增长 长"; strings.Join(terms, " ") != want {
+		t.Errorf("bigrams = %q, want %q", strings.Join(terms, " "), want)
 	}
 }
 
@@ -193,25 +194,28 @@ func TestIsDocNo(t *testing.T) {
 	}
 }
 
-func TestSparsePhrase(t *testing.T) {
+func TestGramTerms(t *testing.T) {
 	a := testAnalysis(t)
 	for _, tc := range []struct{ in, want string }{
-		{"农业银行", "农业 _ 银行"},
+		{"农业银行", "农业 业银 银行"},
 		{"农业", "农业"},
-		{"农业局", "农业 业局"},
-		{"税", "税"},
-		{"农业，银行", "农业 _ 银行"},
-		{"12345政务服务便民热线", "12345 政务 _ 服务 _ 便民 _ 热线"},
+		{"税", "税*"},
+		{"农业，银行", "农业 银行"},
+		{"农业，税", "农业 税*"},
+		{"12345政务服务便民热线", "12345 政务 务服 服务 务便 便民 民热 热线"},
 		{"gdp增长", "gdp 增长"},
+		{"农业农业", "农业 业农"},
+		{"，。", ""},
 	} {
-		got := sparsePhrase(a.gramPhrase(tc.in))
-		for i := range got {
-			if got[i] == "" {
-				got[i] = "_"
+		var got []string
+		for _, g := range a.gramTerms(tc.in) {
+			if g.single {
+				g.term += "*"
 			}
+			got = append(got, g.term)
 		}
 		if s := strings.Join(got, " "); s != tc.want {
-			t.Errorf("sparsePhrase(%s) = %s, want %s", tc.in, s, tc.want)
+			t.Errorf("gramTerms(%s) = %s, want %s", tc.in, s, tc.want)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package indexer
 import (
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"gongkai/internal/catalog"
@@ -89,11 +88,6 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 	}
 	if len(facets) > 0 {
 		doc[fFacet] = facets
-	}
-	if e.WrittenAt != "" {
-		if t, err := time.ParseInLocation(time.DateOnly, e.WrittenAt, catalog.Shanghai); err == nil {
-			doc[fWritten] = t
-		}
 	}
 	return doc
 }

@@ -94,6 +94,7 @@ type generation struct {
 	name       string
 	bi         bleve.Index
 	checkpoint atomic.Int64
+	segs       segCaches // what searching keeps of each segment
 }
 
 const currentFile = "CURRENT"

@@ -1,12 +1,13 @@
 package indexer
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 // Bounds on the cost of one query: user input never becomes a wildcard,
@@ -36,11 +37,6 @@ var (
 	titleWordFields = []fieldBoost{{fTitle, 6}}
 	titleGramFields = []fieldBoost{{fTitleGrams, 3}}
 	adjacencyFields = []fieldBoost{{fTitleGrams, 3}, {fBodyGrams, 1}}
-	// A lean query, for a search that did not fit its time budget, keeps
-	// the word fields and finds runs of characters in the short fields
-	// only: phrase matching over the n-grams of bodies and attachments is
-	// what costs most on a large index.
-	leanGramFields = []fieldBoost{{fTitleGrams, 3}, {fKwGrams, 1.5}, {fSumGrams, 1}, {fUnitGrams, 0.8}, {fDocNoGrams, 2}}
 )
 
 // fieldSet is the fields a text query searches.
@@ -49,14 +45,10 @@ type fieldSet struct {
 	titleOnly               bool
 }
 
-// fieldsFor picks the fields of a search: everything, titles only, or the
-// lean set.
-func fieldsFor(titleOnly, lean bool) fieldSet {
-	switch {
-	case titleOnly:
+// fieldsFor picks the fields of a search: everything, or titles only.
+func fieldsFor(titleOnly bool) fieldSet {
+	if titleOnly {
 		return fieldSet{words: titleWordFields, grams: titleGramFields, adjacency: titleGramFields, titleOnly: true}
-	case lean:
-		return fieldSet{words: wordFields, grams: leanGramFields, adjacency: titleGramFields}
 	}
 	return fieldSet{words: wordFields, grams: gramFields, adjacency: adjacencyFields}
 }
@@ -159,7 +151,7 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 			break
 		}
 		if c.phrase {
-			if len(ix.an.gramPhrase(c.text)) > 0 {
+			if len(ix.an.gramTerms(c.text)) > 0 {
 				pq.clauses = append(pq.clauses, c)
 				budget--
 			}
@@ -176,6 +168,23 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 		}
 	}
 	return pq
+}
+
+// marks are the words a snippet marks: each phrase and every spelling of
+// every word, longest first so that a longer word is marked whole.
+func (pq parsedQuery) marks() []string {
+	var out []string
+	for _, c := range pq.clauses {
+		if c.phrase {
+			out = append(out, c.text)
+			continue
+		}
+		for _, p := range c.parts {
+			out = append(out, p.variants...)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(out)
 }
 
 // plainClauses cuts unquoted text at white space.
@@ -236,142 +245,144 @@ func dropStops(ps []part) []part {
 	return out
 }
 
-// textQuery builds the scoring query of a parsed query, or nil when there
-// is nothing to search for (browse everything).
-func (ix *Index) textQuery(pq parsedQuery, fs fieldSet) query.Query {
+// maxPrefixTerms bounds the terms a one-character word expands to in the
+// bigram-only fields.
+const maxPrefixTerms = 1024
+
+// compiler turns parsed queries into expressions, looking up the terms
+// lone characters begin with.
+type compiler struct {
+	ctx    context.Context
+	ix     *Index
+	snap   *scorch.IndexSnapshot
+	prefix map[string]*expr
+	err    error
+}
+
+// textQuery compiles a parsed query: what must match (nil when there is
+// nothing to search for: browse everything) and the weights that rank
+// the hits.
+func (c *compiler) textQuery(pq parsedQuery, fs fieldSet) compiled {
 	titleOnly := fs.titleOnly
-	var top []query.Query
+	var out compiled
+	var top []*expr
+	add := func(e *expr, w float64) {
+		top = append(top, e)
+		out.scorers = append(out.scorers, scorer{e, w})
+	}
 	if len(pq.clauses) > 0 {
-		var must []query.Query
-		for _, c := range pq.clauses {
-			must = append(must, ix.clauseQuery(c, fs))
+		var must []*expr
+		for _, cl := range pq.clauses {
+			must = append(must, c.clause(cl, fs, &out.scorers))
 		}
-		top = append(top, conjunction(must))
+		top = append(top, andExpr(must...))
 	}
 	if pq.pinyin != "" {
-		top = append(top, boosted(query.NewTermQuery(pq.pinyin), fTitlePy, 4))
+		add(termExpr(fTitlePy, pq.pinyin), 4)
 		if !titleOnly {
-			top = append(top, boosted(query.NewTermQuery(pq.pinyin), fOtherPy, 1))
+			add(termExpr(fOtherPy, pq.pinyin), 1)
 		}
 	}
 	// Known items: an exact 文号, title or index number puts its entry
 	// first, whatever else matches.
 	if !titleOnly {
 		for _, k := range pq.docNos {
-			top = append(top, boosted(query.NewTermQuery(k), fDocNoKey, knownBoost))
+			add(termExpr(fDocNoKey, k), knownBoost)
 		}
 		if pq.indexNo != "" {
-			top = append(top, boosted(query.NewTermQuery(pq.indexNo), fIndexNo, knownBoost))
+			add(termExpr(fIndexNo, pq.indexNo), knownBoost)
 		}
 	}
 	if pq.titleKey != "" {
-		top = append(top, boosted(query.NewTermQuery(pq.titleKey), fTitleKey, knownBoost))
+		add(termExpr(fTitleKey, pq.titleKey), knownBoost)
 	}
-	switch len(top) {
-	case 0:
-		return nil
-	case 1:
-		return top[0]
-	}
-	return query.NewDisjunctionQuery(top)
-}
-
-// clauseQuery: every word must match, each as a word or inside a longer
-// one; words that stand next to each other as typed score more.
-func (ix *Index) clauseQuery(c clause, fs fieldSet) query.Query {
-	words, grams := fs.words, fs.grams
-	if c.phrase {
-		return ix.gramQuery(c.text, grams)
-	}
-	var must []query.Query
-	for _, p := range c.parts {
-		var any []query.Query
-		for _, v := range p.variants {
-			if w := ix.an.wordTerms(v); len(w) == 1 && w[0] == v {
-				for _, f := range words {
-					any = append(any, boosted(query.NewTermQuery(v), f.field, f.boost))
-				}
-			}
-			any = append(any, ix.gramQuery(v, grams))
-		}
-		must = append(must, disjunction(any))
-	}
-	q := conjunction(must)
-	if len(c.parts) < 2 || utf8.RuneCountInString(c.text) > maxPhrase {
-		return q
-	}
-	b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
-	b.AddShould(ix.gramQuery(c.text, fs.adjacency))
-	return b
-}
-
-// gramQuery finds text as a run of characters in n-gram fields.
-func (ix *Index) gramQuery(text string, fields []fieldBoost) query.Query {
-	terms := sparsePhrase(ix.an.gramPhrase(text))
-	if len(terms) == 0 {
-		return query.NewMatchNoneQuery()
-	}
-	var any []query.Query
-	for _, f := range fields {
-		if len(terms) == 1 {
-			any = append(any, boosted(query.NewTermQuery(terms[0]), f.field, f.boost))
-			continue
-		}
-		pq := query.NewPhraseQuery(terms, f.field)
-		pq.SetBoost(f.boost)
-		any = append(any, pq)
-	}
-	return disjunction(any)
-}
-
-func boosted(q *query.TermQuery, field string, boost float64) query.Query {
-	q.SetField(field)
-	q.SetBoost(boost)
-	return q
-}
-
-func conjunction(qs []query.Query) query.Query {
-	if len(qs) == 1 {
-		return qs[0]
-	}
-	return query.NewConjunctionQuery(qs)
-}
-
-func disjunction(qs []query.Query) query.Query {
-	if len(qs) == 1 {
-		return qs[0]
-	}
-	return query.NewDisjunctionQuery(qs)
-}
-
-// sparsePhrase leaves out the terms of a phrase that its neighbours
-// already cover: of the bigrams of a run of characters, every other one
-// (农业 业银 银行 → 农业 _ 银行, the gap matching any term), and a run's
-// last character after the bigram that ends with it. The phrase matches
-// exactly the same text with fewer posting lists to intersect.
-func sparsePhrase(terms []string) []string {
-	out := slices.Clone(terms)
-	for i := 1; i < len(terms); i++ {
-		prev, t := []rune(terms[i-1]), []rune(terms[i])
-		if out[i-1] == "" || !isBigram(prev) || prev[1] != t[0] {
-			continue
-		}
-		if len(t) == 1 && charKind(t[0]) == kindCJK {
-			out[i] = ""
-			continue
-		}
-		if isBigram(t) && i+1 < len(terms) {
-			if next := []rune(terms[i+1]); isBigram(next) && next[0] == t[1] {
-				out[i] = ""
-			}
-		}
-	}
-	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
+	if len(top) > 0 {
+		out.match = orExpr(top...)
 	}
 	return out
 }
 
-func isBigram(rs []rune) bool {
-	return len(rs) == 2 && charKind(rs[0]) == kindCJK && charKind(rs[1]) == kindCJK
+// clause: every word must match, each as a word or inside a longer one,
+// in some field; each field it matches in adds its weight, and words
+// that stand next to each other as typed add more.
+func (c *compiler) clause(cl clause, fs fieldSet, scorers *[]scorer) *expr {
+	if cl.phrase {
+		return c.grams(cl.text, fs.grams, scorers)
+	}
+	var must []*expr
+	for _, p := range cl.parts {
+		var any []*expr
+		for _, v := range p.variants {
+			if w := c.ix.an.wordTerms(v); len(w) == 1 && w[0] == v {
+				for _, f := range fs.words {
+					e := termExpr(f.field, v)
+					any = append(any, e)
+					*scorers = append(*scorers, scorer{e, f.boost})
+				}
+			}
+			any = append(any, c.grams(v, fs.grams, scorers))
+		}
+		must = append(must, orExpr(any...))
+	}
+	if len(cl.parts) >= 2 && utf8.RuneCountInString(cl.text) <= maxPhrase {
+		var ignored []scorer
+		for _, f := range fs.adjacency {
+			if e := c.grams(cl.text, []fieldBoost{f}, &ignored); e.kind != exNone {
+				*scorers = append(*scorers, scorer{e, f.boost})
+			}
+		}
+	}
+	return andExpr(must...)
 }
+
+// grams finds text as a run of characters in n-gram fields: every term
+// of it in one field. A lone character is a prefix in the fields that
+// keep characters only where no bigram begins with them.
+func (c *compiler) grams(text string, fields []fieldBoost, scorers *[]scorer) *expr {
+	terms := c.ix.an.gramTerms(text)
+	var any []*expr
+	for _, f := range fields {
+		var all []*expr
+		for _, t := range terms {
+			if t.single && bigramOnly(f.field) {
+				all = append(all, c.prefixExpr(f.field, t.term))
+				continue
+			}
+			all = append(all, termExpr(f.field, t.term))
+		}
+		if len(all) == 0 {
+			continue
+		}
+		e := andExpr(all...)
+		any = append(any, e)
+		*scorers = append(*scorers, scorer{e, f.boost})
+	}
+	return orExpr(any...)
+}
+
+// prefixExpr matches the terms of a field that begin with prefix.
+func (c *compiler) prefixExpr(field, prefix string) *expr {
+	key := field + "\x00" + prefix
+	if e, ok := c.prefix[key]; ok {
+		return e
+	}
+	var kids []*expr
+	if c.err == nil {
+		terms, err := prefixTerms(c.ctx, c.snap, field, prefix, maxPrefixTerms)
+		if err != nil {
+			c.err = err
+		}
+		for _, t := range terms {
+			kids = append(kids, termExpr(field, t))
+		}
+	}
+	e := orExpr(kids...)
+	if c.prefix == nil {
+		c.prefix = map[string]*expr{}
+	}
+	c.prefix[key] = e
+	return e
+}
+
+// bigramOnly reports whether a field is analysed by eachBigram.
+func bigramOnly(field string) bool { return field == fBodyGrams || field == fAttGrams }

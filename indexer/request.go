@@ -160,10 +160,21 @@ func (r Request) sort() string {
 	return SortRelevance
 }
 
-// cursor is where a page ended: the sort values of its last hit.
+// cursor is where a page ended: the sort values of its last hit (score
+// for relevance, then publication time, then id).
 type cursor struct {
 	Sort   string   `json:"s"`
 	Values []string `json:"v"`
+	at     ranked
+}
+
+// cursorAt is the cursor that resumes after h.
+func cursorAt(h ranked, sort string) cursor {
+	c := cursor{Sort: sort, Values: []string{time.Unix(0, h.pub).UTC().Format(time.RFC3339Nano), h.key}}
+	if sort == SortRelevance {
+		c.Values = append([]string{strconv.FormatFloat(h.score, 'g', -1, 64)}, c.Values...)
+	}
+	return c
 }
 
 func encodeCursor(c cursor) string {
@@ -189,12 +200,17 @@ func decodeCursor(s, sort string) (cursor, error) {
 		return c, fmt.Errorf("游标无效 (invalid cursor)")
 	}
 	if sort == SortRelevance {
-		if _, err := strconv.ParseFloat(c.Values[0], 64); err != nil {
+		score, err := strconv.ParseFloat(c.Values[0], 64)
+		if err != nil {
 			return c, fmt.Errorf("游标无效 (invalid cursor)")
 		}
+		c.at.score = score
 	}
-	if _, err := time.Parse(time.RFC3339Nano, c.Values[len(c.Values)-2]); err != nil {
+	t, err := time.Parse(time.RFC3339Nano, c.Values[len(c.Values)-2])
+	if err != nil {
 		return c, fmt.Errorf("游标无效 (invalid cursor)")
 	}
+	c.at.pub = t.UnixNano()
+	c.at.key = c.Values[len(c.Values)-1]
 	return c, nil
 }

@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"gongkai/internal/catalog"
 	"gongkai/internal/store"
@@ -162,229 +158,123 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	}
 
 	pq := ix.parseQuery(r.Q, syn)
-	text := ix.textQuery(pq, ix.boundAdjacency(ctx, g, pq, fieldsFor(r.TitleOnly, false), maxBodyAdjacency))
+	snap, err := g.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer snap.Close()
+	views, err := g.segs.snapshotViews(snap)
+	if err != nil {
+		return nil, err
+	}
+	comp := &compiler{ctx: ctx, ix: ix, snap: snap}
+	text := comp.textQuery(pq, fieldsFor(r.TitleOnly))
+	if comp.err != nil {
+		return nil, comp.err
+	}
 	from := (r.Page - 1) * r.Size
-	var open []string // facets without a selection: counted by the page's own search
-	for _, f := range FacetFields {
-		if len(filters[f]) == 0 {
-			open = append(open, f)
-		}
+	p := plan{q: text, filters: filterExprs(filters, ""), sortBy: sortBy, want: from + r.Size, count: true}
+	if cur != nil {
+		from = 0
+		p.want = r.Size
+		p.after = &cur.at
 	}
-	page := func(q query.Query, withFacets bool) *bleve.SearchRequest {
-		req := bleve.NewSearchRequestOptions(q, r.Size, from, false)
-		req.Fields = []string{fTitle, fIndexNo, fUnit, fColumn, fDocNo, fPublished, fBody, fAtt, fSummary}
-		req.SortByCustom(sortOrder(sortBy))
-		if sortBy == SortDate {
-			req.Score = bleve.ScoreNone // newest first: scores would be computed for nothing
-		}
-		if cur != nil {
-			req.From = 0
-			req.SearchAfter = cur.Values
-		}
-		if withFacets {
-			addFacets(req, open)
-		}
-		return req
-	}
-
-	// The time budget: the full search gets most of it. One that does not
-	// fit is run again leaner, without facet counts and without the
-	// n-grams of bodies and attachments, so that a slow query degrades
-	// instead of failing.
-	degraded := false
-	used := text // the text query the hits were found with
-	mainCtx, mainCancel := context.WithTimeout(ctx, budget*6/10)
-	sr, err := g.bi.SearchInContext(mainCtx, page(withFilters(text, filters, ""), true))
-	mainCancel()
-	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		degraded = true
-		used = ix.textQuery(pq, fieldsFor(r.TitleOnly, true))
-		sr, err = g.bi.SearchInContext(ctx, page(withFilters(used, filters, ""), false))
-	}
+	o, err := execute(ctx, views, p)
 	if err != nil {
 		return nil, fmt.Errorf("indexer: search: %w", err)
 	}
-	ix.matchLocations(ctx, g, used, sr.Hits)
-	facets := facetResults(sr, open)
-	// A selected facet is counted with the other filters only; when the
-	// budget runs out first, its values are listed without counts.
-	for _, f := range FacetFields {
-		if len(filters[f]) == 0 || degraded {
-			continue
-		}
-		fr := bleve.NewSearchRequestOptions(withFilters(text, filters, f), 0, 0, false)
-		fr.Score = bleve.ScoreNone // counts only
-		addFacets(fr, []string{f})
-		out, err := g.bi.SearchInContext(ctx, fr)
-		if err != nil {
-			if ctx.Err() != nil {
-				degraded = true
-				continue
-			}
-			return nil, fmt.Errorf("indexer: facet %s: %w", f, err)
-		}
-		facets[f] = facetResults(out, []string{f})[f]
-	}
 
-	res := &Result{Total: sr.Total, Sort: sortBy, Page: r.Page, Size: r.Size, Hits: make([]Hit, 0, len(sr.Hits))}
-	for _, h := range sr.Hits {
-		res.Hits = append(res.Hits, ix.hit(h))
+	res := &Result{Total: o.total, Sort: sortBy, Page: r.Page, Size: r.Size, Hits: []Hit{}}
+	marks := pq.marks()
+	var page []ranked
+	if from < len(o.top) {
+		page = o.top[from:]
 	}
-	res.Facets = ix.facetList(facets, filters)
-	if n := len(sr.Hits); n == r.Size && n > 0 && (cur != nil || uint64(from+n) < sr.Total) {
-		res.Next = encodeCursor(cursor{Sort: sortBy, Values: afterValues(sr.Hits[n-1], sortBy)})
+	for _, h := range page {
+		hit, err := ix.hit(views[h.view], h, marks)
+		if err != nil {
+			return nil, err
+		}
+		res.Hits = append(res.Hits, hit)
 	}
-	res.Degraded = degraded
-	if text != nil && !degraded {
-		res.Suggestion = ix.suggest(ctx, g, pq)
+	res.Facets = ix.facetList(o.counts, filters)
+	if n := len(page); n == r.Size && n > 0 && (cur != nil || uint64(from+n) < o.total) {
+		res.Next = encodeCursor(cursorAt(page[n-1], sortBy))
+	}
+	if text.match != nil {
+		res.Suggestion = ix.suggest(ctx, comp, views, pq)
 	}
 	if res.Total == 0 {
 		if res.Popular, err = ix.popular.top(ctx, 8); err != nil {
 			res.Popular = nil
 		}
-		res.Relaxed = ix.relaxations(ctx, g, text, filters, pq, r.TitleOnly)
+		res.Relaxed = ix.relaxations(ctx, comp, views, text, filters, pq, r.TitleOnly)
 	} else if r.Page == 1 && r.After == "" && strings.TrimSpace(r.Q) != "" {
 		ix.popular.record(r.Q)
 	}
-	if !res.Degraded {
-		ix.cache.put(key, state, res)
-	}
+	ix.cache.put(key, state, res)
 	return res, nil
 }
 
-// matchLocations finds where the query matched in the hits of a page,
-// for their snippets. The search itself leaves match positions out: it
-// would gather them for every document it finds, and only a page's worth
-// is shown. On failure the snippets show the beginning of the text.
-func (ix *Index) matchLocations(ctx context.Context, g *generation, text query.Query, hits search.DocumentMatchCollection) {
-	if text == nil || len(hits) == 0 {
-		return
-	}
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), text}), len(ids), 0, false)
-	req.IncludeLocations = true
-	sr, err := g.bi.SearchInContext(ctx, req)
-	if err != nil {
-		return
-	}
-	locs := make(map[string]search.FieldTermLocationMap, len(sr.Hits))
-	for _, h := range sr.Hits {
-		locs[h.ID] = h.Locations
-	}
-	for _, h := range hits {
-		h.Locations = locs[h.ID]
-	}
-}
-
-// addFacets asks for the counts of the facet field; facetResults picks
-// the named facets out of them.
-func addFacets(req *bleve.SearchRequest, fields []string) {
-	if len(fields) > 0 {
-		// Every value comes back: the cut to facetSize is per facet.
-		req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 1<<16))
-	}
-}
-
-// facetResults are the counts of the named facets, by facet name.
-func facetResults(sr *bleve.SearchResult, fields []string) map[string][]*search.TermFacet {
-	out := map[string][]*search.TermFacet{}
-	fr := sr.Facets[fFacet]
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	for _, t := range fr.Terms.Terms() {
-		name, value, ok := strings.Cut(t.Term, ":")
-		if ok && slices.Contains(fields, name) && len(out[name]) < facetSize {
-			out[name] = append(out[name], &search.TermFacet{Term: value, Count: t.Count})
-		}
-	}
-	return out
-}
-
-// withFilters adds the facet filters (except the one named skip) to the
-// text query. They are members of one conjunction with it, weighted zero
-// so that they restrict the hits without touching their scores: a
-// conjunction walks its rarest member and skips the others ahead to it, so
-// a selective filter spares the text query most of the index (Bleve's
-// boolean filter would instead run the text query over every document and
-// drop the hits afterwards).
-func withFilters(text query.Query, filters map[string][]string, skip string) query.Query {
-	var conds []query.Query
-	for _, f := range FacetFields {
-		vs := filters[f]
-		if f == skip || len(vs) == 0 {
+// filterExprs are the selected values of each facet (but skip), by
+// facet index: OR within a facet.
+func filterExprs(filters map[string][]string, skip string) map[int]*expr {
+	out := map[int]*expr{}
+	for f, name := range FacetFields {
+		vs := filters[name]
+		if name == skip || len(vs) == 0 {
 			continue
 		}
-		var any []query.Query
+		var any []*expr
 		for _, v := range vs {
-			tq := query.NewTermQuery(facetTerm(f, v))
-			tq.SetField(fFacet)
-			tq.SetBoost(0)
-			any = append(any, tq)
+			any = append(any, termExpr(fFacet, facetTerm(name, v)))
 		}
-		conds = append(conds, disjunction(any))
+		out[f] = orExpr(any...)
 	}
-	if len(conds) == 0 {
-		if text == nil {
-			return query.NewMatchAllQuery()
+	return out
+}
+
+// facetIndex is the index of a facet in FacetFields, -1 for none.
+func facetIndex(name string) int { return slices.Index(FacetFields, name) }
+
+// cutFacetTerm splits a term of the facet field into facet and value.
+func cutFacetTerm(term string) (facet, value string, ok bool) { return strings.Cut(term, ":") }
+
+// hit reads the stored fields of a hit for its page.
+func (ix *Index) hit(v *view, h ranked, marks []string) (Hit, error) {
+	fields := map[string]string{}
+	err := v.seg.VisitStoredFields(uint64(h.doc), func(field string, _ byte, value []byte, _ []uint64) bool {
+		switch field {
+		case "_id", fTitle, fIndexNo, fUnit, fColumn, fDocNo, fBody, fAtt, fSummary:
+			fields[field] = string(value)
 		}
-		return text
+		return true
+	})
+	if err != nil {
+		return Hit{}, fmt.Errorf("indexer: stored fields: %w", err)
 	}
-	if text != nil {
-		conds = append([]query.Query{text}, conds...)
-	}
-	return conjunction(conds)
-}
-
-// sortOrder is relevance (then newest, then id) or newest first (then id):
-// always a total order, so that cursors never skip or repeat a hit.
-func sortOrder(by string) search.SortOrder {
-	date := &search.SortField{Field: fPublished, Type: search.SortFieldAsDate, Desc: true, Missing: search.SortFieldMissingLast}
-	// The id comes from doc values: sorting by Bleve's own document id
-	// would read every hit's stored id.
-	id := &search.SortField{Field: fKey, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
-	if by == SortDate {
-		return search.SortOrder{date, id}
-	}
-	return search.SortOrder{&search.SortScore{Desc: true}, date, id}
-}
-
-// afterValues are the sort values of a hit, as a cursor resumes after it.
-func afterValues(h *search.DocumentMatch, by string) []string {
-	vals := append([]string{}, h.DecodedSort...)
-	if by == SortRelevance && len(vals) > 0 {
-		vals[0] = strconv.FormatFloat(h.Score, 'g', -1, 64)
-	}
-	return vals
-}
-
-func (ix *Index) hit(h *search.DocumentMatch) Hit {
-	str := func(f string) string { s, _ := h.Fields[f].(string); return s }
-	out := Hit{ID: h.ID, Title: str(fTitle), IndexNo: str(fIndexNo), Unit: str(fUnit), Column: str(fColumn),
-		DocNo: str(fDocNo), Score: h.Score}
+	out := Hit{ID: fields["_id"], Title: fields[fTitle], IndexNo: fields[fIndexNo], Unit: fields[fUnit],
+		Column: fields[fColumn], DocNo: fields[fDocNo], Score: h.score}
 	out.UnitName = ix.labels.unit(out.Unit)
 	out.ColumnName = ix.labels.column(out.Column)
-	if t, err := time.Parse(time.RFC3339Nano, str(fPublished)); err == nil {
-		t = t.In(catalog.Shanghai)
+	if h.pub != math.MinInt64 {
+		t := time.Unix(0, h.pub).In(catalog.Shanghai)
 		out.PublishedAt = &t
 	}
-	out.Snippet = snippetOf(h, str)
-	return out
+	out.Snippet = ix.an.snippetOf(func(f string) string { return fields[f] }, marks)
+	return out, nil
 }
 
 // facetList orders the facets and their values: years newest first,
 // everything else by count. Selected values are always listed.
-func (ix *Index) facetList(facets map[string][]*search.TermFacet, filters map[string][]string) []Facet {
+func (ix *Index) facetList(counts []map[string]int, filters map[string][]string) []Facet {
 	out := make([]Facet, 0, len(FacetFields))
-	for _, f := range FacetFields {
+	for i, f := range FacetFields {
 		fc := Facet{Field: f, Values: []FacetValue{}}
 		seen := map[string]bool{}
-		for _, t := range facets[f] {
-			seen[t.Term] = true
-			fc.Values = append(fc.Values, FacetValue{Value: t.Term, Count: t.Count})
+		for v, n := range counts[i] {
+			seen[v] = true
+			fc.Values = append(fc.Values, FacetValue{Value: v, Count: n})
 		}
 		for _, v := range filters[f] {
 			if !seen[v] {
@@ -413,6 +303,14 @@ func (ix *Index) facetList(facets map[string][]*search.TermFacet, filters map[st
 			}
 			return a.Value < b.Value
 		})
+		// The most frequent values, and the selected ones wherever they are.
+		kept := fc.Values[:0]
+		for i, v := range fc.Values {
+			if i < facetSize || v.Selected {
+				kept = append(kept, v)
+			}
+		}
+		fc.Values = kept
 		out = append(out, fc)
 	}
 	return out
@@ -420,27 +318,25 @@ func (ix *Index) facetList(facets map[string][]*search.TermFacet, filters map[st
 
 // relaxations tell, for a search that found nothing, what dropping each
 // filter (or the title-only switch) would find.
-func (ix *Index) relaxations(ctx context.Context, g *generation, text query.Query, filters map[string][]string, pq parsedQuery, titleOnly bool) []Relaxation {
+func (ix *Index) relaxations(ctx context.Context, comp *compiler, views []*view, text compiled, filters map[string][]string, pq parsedQuery, titleOnly bool) []Relaxation {
 	var out []Relaxation
-	count := func(q query.Query) uint64 {
-		req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-		req.Score = bleve.ScoreNone
-		sr, err := g.bi.SearchInContext(ctx, req)
+	count := func(q compiled, skip string) uint64 {
+		o, err := execute(ctx, views, plan{q: q, filters: filterExprs(filters, skip)})
 		if err != nil {
 			return 0
 		}
-		return sr.Total
+		return o.total
 	}
 	for _, f := range FacetFields {
 		if len(filters[f]) == 0 {
 			continue
 		}
-		if n := count(withFilters(text, filters, f)); n > 0 {
+		if n := count(text, f); n > 0 {
 			out = append(out, Relaxation{Param: f, Count: n})
 		}
 	}
-	if titleOnly && text != nil {
-		if n := count(withFilters(ix.textQuery(pq, fieldsFor(false, false)), filters, "")); n > 0 {
+	if titleOnly && text.match != nil {
+		if n := count(comp.textQuery(pq, fieldsFor(false)), ""); n > 0 {
 			out = append(out, Relaxation{Param: "title_only", Count: n})
 		}
 	}

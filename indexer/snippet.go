@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/search"
 )
 
 // Snippet shape.
@@ -19,28 +17,16 @@ const (
 // span is a match in a text, in bytes.
 type span struct{ start, end int }
 
-// snippetOf cuts a snippet from the first text field with matches (body,
-// then attachments, then summary), using the offsets the index recorded
-// for the query's terms in that field and its n-gram twin. Without
-// matches it shows the beginning of the text.
-func snippetOf(h *search.DocumentMatch, str func(string) string) string {
-	for _, pair := range [][2]string{{fBody, fBodyGrams}, {fAtt, fAttGrams}, {fSummary, fSumGrams}} {
-		text := str(pair[0])
+// snippetOf cuts a snippet from the first text field where a word of the
+// query occurs (body, then attachments, then summary), with the words
+// marked; without one it shows the beginning of the text.
+func (a *analysis) snippetOf(str func(string) string, marks []string) string {
+	for _, f := range []string{fBody, fAtt, fSummary} {
+		text := str(f)
 		if text == "" {
 			continue
 		}
-		var spans []span
-		for _, f := range pair {
-			for _, locs := range h.Locations[f] {
-				for _, l := range locs {
-					s, e := int(l.Start), int(l.End)
-					if s < e && e <= len(text) && len(spans) < maxSpans {
-						spans = append(spans, span{s, e})
-					}
-				}
-			}
-		}
-		if len(spans) > 0 {
+		if spans := a.findSpans(text, marks); len(spans) > 0 {
 			return highlight(text, spans, snippetRunes)
 		}
 	}
@@ -50,6 +36,40 @@ func snippetOf(h *search.DocumentMatch, str func(string) string) string {
 		}
 	}
 	return ""
+}
+
+// findSpans finds where the words (folded) occur in text, comparing
+// folded forms, so that traditional characters, full-width letters and
+// capitals are found as the query's simplified, half-width, lower-case
+// words; the spans are byte ranges of the original text.
+func (a *analysis) findSpans(text string, words []string) []span {
+	if len(words) == 0 {
+		return nil
+	}
+	f := a.foldText(text)
+	folded := string(f.text)
+	runeAt := make([]int32, len(f.text)+1)
+	for i, b := range f.at {
+		runeAt[b] = int32(i)
+	}
+	var spans []span
+	for _, w := range words {
+		if w == "" {
+			continue
+		}
+		for from := 0; len(spans) < maxSpans; {
+			k := strings.Index(folded[from:], w)
+			if k < 0 {
+				break
+			}
+			b0, b1 := from+k, from+k+len(w)
+			if utf8.RuneStart(f.text[b0]) && (b1 == len(f.text) || utf8.RuneStart(f.text[b1])) {
+				spans = append(spans, span{f.offs[runeAt[b0]], f.offs[runeAt[b1]]})
+			}
+			from = b1
+		}
+	}
+	return spans
 }
 
 // highlight returns about width characters of text around the densest

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	bindex "github.com/blevesearch/bleve_index_api"
 )
 
@@ -23,7 +23,7 @@ var existFields = []fieldBoost{{fTitleGrams, 1}, {fBodyGrams, 1}, {fAttGrams, 1}
 // occurs nowhere in the index but a title phrase one or two characters
 // away does (住房公基金 → 住房公积金). Candidates come from the index's
 // own vocabulary of title words and word runs, most frequent first.
-func (ix *Index) suggest(ctx context.Context, g *generation, pq parsedQuery) string {
+func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq parsedQuery) string {
 	out := make([]string, len(pq.clauses))
 	changed, checks := false, 0
 	for i, c := range pq.clauses {
@@ -37,13 +37,12 @@ func (ix *Index) suggest(ctx context.Context, g *generation, pq parsedQuery) str
 			continue
 		}
 		checks++
-		req := bleve.NewSearchRequestOptions(ix.gramQuery(key, existFields), 0, 0, false)
-		req.Score = bleve.ScoreNone
-		sr, err := g.bi.SearchInContext(ctx, req)
-		if err != nil || sr.Total > 0 {
+		var ignored []scorer
+		o, err := execute(ctx, views, plan{q: compiled{match: comp.grams(key, existFields, &ignored)}})
+		if err != nil || o.total > 0 {
 			continue
 		}
-		if best := closestTerm(g, key); best != "" {
+		if best := closestTerm(comp.snap, key); best != "" {
 			out[i] = best
 			if c.phrase {
 				out[i] = `"` + best + `"`
@@ -59,20 +58,8 @@ func (ix *Index) suggest(ctx context.Context, g *generation, pq parsedQuery) str
 
 // closestTerm finds the title vocabulary term nearest to term: the fewest
 // edits, then the most entries, then the first in order.
-func closestTerm(g *generation, term string) string {
-	adv, err := g.bi.Advanced()
-	if err != nil {
-		return ""
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return ""
-	}
-	defer r.Close()
-	fr, ok := r.(bindex.IndexReaderFuzzy)
-	if !ok {
-		return ""
-	}
+func closestTerm(snap *scorch.IndexSnapshot, term string) string {
+	fr := bindex.IndexReaderFuzzy(snap)
 	fuzz := 1
 	if utf8.RuneCountInString(term) >= 6 {
 		fuzz = 2

@@ -10,8 +10,9 @@ import (
 
 // Names of the tokenizers this package adds to Bleve.
 const (
-	wordsTokenizer = "gongkai_words"
-	gramsTokenizer = "gongkai_grams"
+	wordsTokenizer  = "gongkai_words"
+	gramsTokenizer  = "gongkai_grams"
+	bigramTokenizer = "gongkai_bigrams"
 )
 
 // init registers the tokenizers with Bleve's process-wide registry: an
@@ -20,6 +21,7 @@ const (
 func init() {
 	mustRegister(wordsTokenizer, func(a *analysis) func(string, emitFunc) { return a.eachWord })
 	mustRegister(gramsTokenizer, func(a *analysis) func(string, emitFunc) { return a.eachGram })
+	mustRegister(bigramTokenizer, func(a *analysis) func(string, emitFunc) { return a.eachBigram })
 }
 
 func mustRegister(name string, pick func(*analysis) func(string, emitFunc)) {

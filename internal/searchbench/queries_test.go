@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"gongkai/internal/catalog"
 
 	"gongkai/indexer"
 	"gongkai/internal/files"
@@ -76,5 +79,37 @@ func BenchmarkQueries(b *testing.B) {
 			}
 			b.ReportMetric(float64(total), "hits")
 		})
+	}
+}
+
+// BenchmarkRebuild builds a fresh generation from the store of
+// GONGKAI_BENCH_DATA, to profile index building on its own.
+func BenchmarkRebuild(b *testing.B) {
+	dir := os.Getenv("GONGKAI_BENCH_DATA")
+	if dir == "" {
+		b.Skip("GONGKAI_BENCH_DATA is not set")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "gongkai.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	fs, err := files.New(filepath.Join(dir, "files"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix, err := indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, CacheSize: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	for b.Loop() {
+		start := time.Now()
+		if err := ix.Rebuild(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		n, _ := st.EntryCount(ctx, catalog.StatusPublished)
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "docs/s")
 	}
 }
