@@ -242,77 +242,58 @@ func chunkEnd(rs []rune, start int) int {
 	return min(len(rs), start+4*segChunk)
 }
 
-// eachGram cuts s into character unigrams and bigrams inside runs of CJK
-// characters (a bigram shares the position of its first character) and
-// whole runs of letters and digits, on the folded text. Bigrams find words
-// inside longer words (农业 in 中国农业发展银行); unigrams answer
-// one-character queries.
-func (a *analysis) eachGram(s string, emit emitFunc) {
-	f := a.foldText(s)
-	pos := 0
-	n := len(f.runes)
-	for i := 0; i < n; {
-		switch charKind(f.runes[i]) {
-		case kindCJK:
-			j := i
-			for j < n && charKind(f.runes[j]) == kindCJK {
-				j++
-			}
-			for k := i; k < j; k++ {
-				pos++
-				emit(f.text[f.at[k]:f.at[k+1]], f.offs[k], f.offs[k+1], pos)
-				if k+1 < j {
-					emit(f.text[f.at[k]:f.at[k+2]], f.offs[k], f.offs[k+2], pos)
-				}
-			}
-			i = j
-		case kindAlnum:
-			j := i
-			for j < n && charKind(f.runes[j]) == kindAlnum {
-				j++
-			}
-			pos++
-			emit(f.text[f.at[i]:f.at[j]], f.offs[i], f.offs[j], pos)
-			i = j
-		default:
-			i++
-		}
-	}
-}
-
-// eachBigram cuts s like eachGram, but keeps a single character only
-// where no bigram starts with it: at the end of a run of CJK characters
-// and for a run of one. Every character still begins some term, so a
-// one-character query finds it by prefix; the long texts (bodies,
-// attachments) are indexed this way, with half the terms.
+// eachBigram cuts s, folded, into the bigrams of each run of CJK
+// characters (a bigram at the position of its first character) and whole
+// runs of letters and digits. A character stands alone only where no
+// bigram begins with it, at the end of a run and in a run of one: every
+// character begins some term, so a one-character query finds it as a
+// prefix, with half the terms of indexing every character as well.
+// Where two runs meet, their meeting characters make a term as well.
+// Bigrams find words inside longer words (农业 in 中国农业发展银行).
 func (a *analysis) eachBigram(s string, emit emitFunc) {
 	f := a.foldText(s)
 	pos := 0
 	n := len(f.runes)
+	last, lastKind := -1, kindOther // the last character of the previous run
+	lastStart := -1                 // and where that run began
 	for i := 0; i < n; {
-		switch charKind(f.runes[i]) {
-		case kindCJK:
-			j := i
-			for j < n && charKind(f.runes[j]) == kindCJK {
-				j++
+		kind := charKind(f.runes[i])
+		if kind == kindOther {
+			i++
+			continue
+		}
+		j := i
+		for j < n && charKind(f.runes[j]) == kind {
+			j++
+		}
+		// Where a run meets the next (2019年, 第3号, 印发《临沂), the two
+		// characters that meet make a term too, so that a phrase across
+		// the meeting point is not matched by its parts found apart; a
+		// number followed by Chinese also makes one with the next two
+		// characters (2019年度), since 9年 alone is in almost every text.
+		// Letters and digits meeting letters and digits do not (3.5 is
+		// not 35).
+		if last >= 0 && (kind == kindCJK || lastKind == kindCJK) {
+			pos++
+			junction := append(append([]byte{}, f.text[f.at[last]:f.at[last+1]]...), f.text[f.at[i]:f.at[i+1]]...)
+			emit(junction, f.offs[last], f.offs[i+1], pos)
+			if lastKind == kindAlnum && j-i >= 2 {
+				long := append(append([]byte{}, f.text[f.at[lastStart]:f.at[last+1]]...), f.text[f.at[i]:f.at[i+2]]...)
+				emit(long, f.offs[lastStart], f.offs[i+2], pos)
 			}
+		}
+		if kind == kindCJK {
 			for k := i; k < j; k++ {
 				pos++
 				end := min(k+2, j)
 				emit(f.text[f.at[k]:f.at[end]], f.offs[k], f.offs[end], pos)
 			}
-			i = j
-		case kindAlnum:
-			j := i
-			for j < n && charKind(f.runes[j]) == kindAlnum {
-				j++
-			}
+		} else {
 			pos++
 			emit(f.text[f.at[i]:f.at[j]], f.offs[i], f.offs[j], pos)
-			i = j
-		default:
-			i++
 		}
+		last, lastKind, lastStart = j-1, kind, i
+		i = j
 	}
 }
 
@@ -326,7 +307,6 @@ func collect(each func(string, emitFunc), s string) []token {
 }
 
 func (a *analysis) words(s string) []token { return collect(a.eachWord, s) }
-func (a *analysis) grams(s string) []token { return collect(a.eachGram, s) }
 
 // gramTerm is one term that must be present for a text to be found in an
 // n-gram field; single is set for a lone CJK character, which the

@@ -23,6 +23,7 @@ type docSource struct {
 	entry      store.IndexEntry
 	unitName   string
 	unitPinyin []string // the unit name's pinyin tokens
+	unitWords  []string // the unit name's words
 	attText    string   // the attachments' text, one after the other
 }
 
@@ -35,29 +36,37 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 	}
 	titleWords := a.wordTerms(e.Title)
 	doc := map[string]any{
-		fTitle:     e.Title,
-		fTitleKey:  truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
-		fTitlePy:   strings.Join(a.pinyinOfWords(titleWords), " "),
-		fTitleSugg: strings.Join(suggestTerms(titleWords), " "),
-		fBody:      truncateBytes(body, maxBodyBytes),
-		fUnit:      e.Unit,
-		fColumn:    e.Column,
-		fIndexNo:   e.IndexNo,
-		fStamp:     src.entry.Stamp(),
-		fKey:       e.ID,
+		fTitle:      e.Title,
+		fTitleWords: strings.Join(titleWords, " "),
+		fTitleKey:   truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
+		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords), " "),
+		fTitleSugg:  strings.Join(suggestTerms(titleWords), " "),
+		fBody:       truncateBytes(body, maxBodyBytes),
+		fUnit:       e.Unit,
+		fColumn:     e.Column,
+		fIndexNo:    e.IndexNo,
+		fStamp:      src.entry.Stamp(),
+		fKey:        e.ID,
 	}
 	if src.attText != "" {
 		doc[fAtt] = truncateBytes(src.attText, maxAttachmentBytes)
 	}
 	if e.Summary != "" {
 		doc[fSummary] = e.Summary
+		doc[fSumWords] = strings.Join(a.wordTerms(e.Summary), " ")
 	}
 	if len(e.Keywords) > 0 {
 		doc[fKeywords] = e.Keywords
+		var words []string
+		for _, k := range e.Keywords {
+			words = append(words, a.wordTerms(k)...)
+		}
+		doc[fKwWords] = strings.Join(words, " ")
 	}
 	var other []string
 	if src.unitName != "" {
 		doc[fUnitName] = src.unitName
+		doc[fUnitWords] = strings.Join(src.unitWords, " ")
 		other = append(other, src.unitPinyin...)
 	}
 	for _, k := range e.Keywords {

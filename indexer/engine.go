@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"sync"
 
@@ -97,7 +98,15 @@ type segCache struct {
 // segCaches keeps the caches of one generation's segments.
 type segCaches struct {
 	mu   sync.Mutex
-	segs map[segment.Segment]*segCache
+	segs map[segment.Segment]*segEntry
+}
+
+// segEntry is one segment's cache, built once by whichever search (or
+// the follower's warm-up) needs it first.
+type segEntry struct {
+	once sync.Once
+	c    *segCache
+	err  error
 }
 
 // view is one segment as a search sees it.
@@ -112,33 +121,60 @@ type view struct {
 // snapshotViews opens the views of the segments of a snapshot, building
 // the caches of segments not seen before and forgetting those gone.
 func (sc *segCaches) snapshotViews(snap *scorch.IndexSnapshot) ([]*view, error) {
+	segs := snap.Segments()
+	entries := make([]*segEntry, len(segs))
 	sc.mu.Lock()
-	defer sc.mu.Unlock()
 	if sc.segs == nil {
-		sc.segs = map[segment.Segment]*segCache{}
+		sc.segs = map[segment.Segment]*segEntry{}
 	}
-	var out []*view
-	live := map[segment.Segment]bool{}
-	for _, ss := range snap.Segments() {
+	live := make(map[segment.Segment]bool, len(segs))
+	for i, ss := range segs {
 		seg := ss.Segment()
 		live[seg] = true
-		c := sc.segs[seg]
-		if c == nil {
-			var err error
-			if c, err = buildSegCache(seg); err != nil {
-				return nil, err
-			}
-			sc.segs[seg] = c
+		if sc.segs[seg] == nil {
+			sc.segs[seg] = &segEntry{}
 		}
-		out = append(out, &view{seg: seg, deleted: ss.Deleted(), c: c,
-			dicts: map[string]segment.TermDictionary{}, memo: map[*expr]*roaring.Bitmap{}})
+		entries[i] = sc.segs[seg]
 	}
-	for seg := range sc.segs {
-		if !live[seg] {
-			delete(sc.segs, seg)
+	if len(sc.segs) > 2*len(segs)+8 {
+		// Segments merged away; a search still holding one keeps its view.
+		for seg := range sc.segs {
+			if !live[seg] {
+				delete(sc.segs, seg)
+			}
 		}
+	}
+	sc.mu.Unlock()
+
+	out := make([]*view, len(segs))
+	for i, ss := range segs {
+		e := entries[i]
+		e.once.Do(func() { e.c, e.err = buildSegCache(ss.Segment()) })
+		if e.err != nil {
+			return nil, e.err
+		}
+		out[i] = &view{seg: ss.Segment(), deleted: ss.Deleted(), c: e.c,
+			dicts: map[string]segment.TermDictionary{}, memo: map[*expr]*roaring.Bitmap{}}
 	}
 	return out, nil
+}
+
+// warm builds the caches of the live generation's new segments, so that
+// the search that first meets a merged segment does not pay for it.
+func (ix *Index) warm() {
+	g, err := ix.acquire()
+	if err != nil {
+		return
+	}
+	defer ix.release()
+	snap, err := g.snapshot()
+	if err != nil {
+		return
+	}
+	defer snap.Close()
+	if _, err := g.segs.snapshotViews(snap); err != nil {
+		ix.opt.Log.Warn("search segment cache", slog.Any("err", err))
+	}
 }
 
 // buildSegCache reads a segment's publication times and ids (doc

@@ -47,6 +47,7 @@ func (ix *Index) Run(ctx context.Context) error {
 			ix.caughtUp.Store(true)
 		}
 		ix.updateLag(ctx)
+		ix.warm()
 		if time.Since(lastHousekeeping) >= housekeepingEvery {
 			lastHousekeeping = time.Now()
 			ix.housekeeping(ctx)

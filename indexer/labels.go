@@ -13,7 +13,7 @@ type labels struct {
 	mu      sync.RWMutex
 	units   map[string]string
 	columns map[string]string
-	pinyin  map[string][]string // unit code → its name's pinyin tokens, filled as asked
+	spelled map[string][]string // kind + unit code → its name's tokens of that kind, filled as asked
 }
 
 func (l *labels) load(ctx context.Context, st *store.Store) error {
@@ -30,7 +30,7 @@ func (l *labels) load(ctx context.Context, st *store.Store) error {
 		units[u.Code] = u.Name
 	}
 	l.mu.Lock()
-	l.units, l.columns, l.pinyin = units, cols, map[string][]string{}
+	l.units, l.columns, l.spelled = units, cols, map[string][]string{}
 	l.mu.Unlock()
 	return nil
 }
@@ -53,11 +53,12 @@ func (l *labels) column(code string) string {
 	return code
 }
 
-// unitPinyin returns the pinyin tokens of a unit's name, spelling it once
-// per load: every entry of the unit carries them.
-func (l *labels) unitPinyin(code string, spell func(string) []string) []string {
+// unitTokens returns a unit name's tokens of one kind (its words, its
+// pinyin), worked out once per load: every entry of the unit carries them.
+func (l *labels) unitTokens(code, kind string, spell func(string) []string) []string {
+	key := kind + "\x00" + code
 	l.mu.RLock()
-	toks, ok := l.pinyin[code]
+	toks, ok := l.spelled[key]
 	name, known := l.units[code]
 	l.mu.RUnlock()
 	if ok {
@@ -68,8 +69,8 @@ func (l *labels) unitPinyin(code string, spell func(string) []string) []string {
 	}
 	toks = spell(name)
 	l.mu.Lock()
-	if l.pinyin != nil {
-		l.pinyin[code] = toks
+	if l.spelled != nil {
+		l.spelled[key] = toks
 	}
 	l.mu.Unlock()
 	return toks

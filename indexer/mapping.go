@@ -16,20 +16,19 @@ import (
 // analysisVersion changes whenever the analysis code changes what it
 // emits; together with the mapping and the vocabulary it makes the mapping
 // version stored in the index, and a mismatch rebuilds the index.
-const analysisVersion = 2
+const analysisVersion = 5
 
 // Analyzer names used by the mapping.
 const (
-	anWords   = "gk_words"   // gse words on folded text
-	anGrams   = "gk_grams"   // CJK unigrams + bigrams, letter-and-digit runs
-	anBigrams = "gk_bigrams" // CJK bigrams (a run's last character alone), letter-and-digit runs
-	anSpace   = "gk_space"   // tokens prepared in Go, separated by spaces
-	anKey     = keyword.Name
+	anGrams = "gk_bigrams" // CJK bigrams (a run's last character alone), letter-and-digit runs
+	anSpace = "gk_space"   // tokens prepared in Go (words, pinyin), separated by spaces
+	anKey   = keyword.Name
 )
 
 // Field names in the index.
 const (
 	fTitle      = "title"
+	fTitleWords = "title_words"
 	fTitleGrams = "title_grams"
 	fTitleKey   = "title_key"
 	fTitlePy    = "title_py"
@@ -39,10 +38,13 @@ const (
 	fAtt        = "att"
 	fAttGrams   = "att_grams"
 	fSummary    = "summary"
+	fSumWords   = "summary_words"
 	fSumGrams   = "summary_grams"
 	fKeywords   = "keywords"
+	fKwWords    = "keywords_words"
 	fKwGrams    = "keywords_grams"
 	fUnitName   = "unit_name"
+	fUnitWords  = "unit_name_words"
 	fUnitGrams  = "unit_name_grams"
 	fOtherPy    = "other_py"
 	fDocNo      = "doc_no"
@@ -76,7 +78,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
 	im.DefaultAnalyzer = anKey
 	im.ScoringModel = bindex.BM25Scoring
-	for name, tok := range map[string]string{anWords: wordsTokenizer, anGrams: gramsTokenizer, anBigrams: bigramTokenizer, anSpace: whitespace.Name} {
+	for name, tok := range map[string]string{anGrams: bigramTokenizer, anSpace: whitespace.Name} {
 		if err := im.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": tok}); err != nil {
 			return nil, fmt.Errorf("indexer: analyzer %s: %w", name, err)
 		}
@@ -101,26 +103,30 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return fm
 	}
 
-	dm := mapping.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(fTitle, plain(fTitle, anWords, true), text(fTitleGrams, anGrams, false))
-	dm.AddFieldMappingsAt(fTitleKey, kw(fTitleKey, false, false))
-	dm.AddFieldMappingsAt(fTitlePy, plain(fTitlePy, anSpace, false))
-	dm.AddFieldMappingsAt(fTitleSugg, plain(fTitleSugg, anSpace, false))
-	// Bodies and attachments, the bulk of the text, are indexed once, as
-	// n-grams: segmenting them into words as well doubled the cost of
-	// building the index and of every query for little gain in ranking
-	// (word matches in titles, keywords and summaries still score more).
-	// The text itself is kept for snippets.
 	storedOnly := func(name string) *mapping.FieldMapping {
 		fm := plain(name, anKey, true)
 		fm.Index = false
 		return fm
 	}
-	dm.AddFieldMappingsAt(fBody, storedOnly(fBody), text(fBodyGrams, anBigrams, false))
-	dm.AddFieldMappingsAt(fAtt, storedOnly(fAtt), text(fAttGrams, anBigrams, false))
-	dm.AddFieldMappingsAt(fSummary, plain(fSummary, anWords, true), text(fSumGrams, anGrams, false))
-	dm.AddFieldMappingsAt(fKeywords, plain(fKeywords, anWords, false), text(fKwGrams, anGrams, false))
-	dm.AddFieldMappingsAt(fUnitName, plain(fUnitName, anWords, false), text(fUnitGrams, anGrams, false))
+	// Text is indexed as bigrams; the short texts also as their words,
+	// segmented in Go (buildDocument) once for the index, the pinyin and
+	// the suggestions. Bodies and attachments, the bulk of the text, are
+	// bigrams only: words there doubled the cost of building the index
+	// for little gain in ranking. Texts are stored for hits and snippets.
+	dm := mapping.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fTitle, storedOnly(fTitle), text(fTitleGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fTitleWords, plain(fTitleWords, anSpace, false))
+	dm.AddFieldMappingsAt(fTitleKey, kw(fTitleKey, false, false))
+	dm.AddFieldMappingsAt(fTitlePy, plain(fTitlePy, anSpace, false))
+	dm.AddFieldMappingsAt(fTitleSugg, plain(fTitleSugg, anSpace, false))
+	dm.AddFieldMappingsAt(fBody, storedOnly(fBody), text(fBodyGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fAtt, storedOnly(fAtt), text(fAttGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fSummary, storedOnly(fSummary), text(fSumGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fSumWords, plain(fSumWords, anSpace, false))
+	dm.AddFieldMappingsAt(fKeywords, text(fKwGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fKwWords, plain(fKwWords, anSpace, false))
+	dm.AddFieldMappingsAt(fUnitName, text(fUnitGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fUnitWords, plain(fUnitWords, anSpace, false))
 	dm.AddFieldMappingsAt(fOtherPy, plain(fOtherPy, anSpace, false))
 	docNo := kw(fDocNo, true, false)
 	docNo.Index = false

@@ -31,10 +31,10 @@ type fieldBoost struct {
 // and attachments. Word matches weigh more, so an entry that has the word
 // itself ranks above one that only contains its characters.
 var (
-	wordFields = []fieldBoost{{fTitle, 6}, {fKeywords, 3}, {fSummary, 2}, {fUnitName, 1.5}}
+	wordFields = []fieldBoost{{fTitleWords, 6}, {fKwWords, 3}, {fSumWords, 2}, {fUnitWords, 1.5}}
 	gramFields = []fieldBoost{{fTitleGrams, 3}, {fKwGrams, 1.5}, {fSumGrams, 1}, {fUnitGrams, 0.8},
 		{fDocNoGrams, 2}, {fBodyGrams, 0.5}, {fAttGrams, 0.25}}
-	titleWordFields = []fieldBoost{{fTitle, 6}}
+	titleWordFields = []fieldBoost{{fTitleWords, 6}}
 	titleGramFields = []fieldBoost{{fTitleGrams, 3}}
 	adjacencyFields = []fieldBoost{{fTitleGrams, 3}, {fBodyGrams, 1}}
 )
@@ -336,15 +336,15 @@ func (c *compiler) clause(cl clause, fs fieldSet, scorers *[]scorer) *expr {
 }
 
 // grams finds text as a run of characters in n-gram fields: every term
-// of it in one field. A lone character is a prefix in the fields that
-// keep characters only where no bigram begins with them.
+// of it in one field. A lone character is a prefix: the fields keep
+// characters alone only where no bigram begins with them.
 func (c *compiler) grams(text string, fields []fieldBoost, scorers *[]scorer) *expr {
 	terms := c.ix.an.gramTerms(text)
 	var any []*expr
 	for _, f := range fields {
 		var all []*expr
 		for _, t := range terms {
-			if t.single && bigramOnly(f.field) {
+			if t.single {
 				all = append(all, c.prefixExpr(f.field, t.term))
 				continue
 			}
@@ -383,6 +383,3 @@ func (c *compiler) prefixExpr(field, prefix string) *expr {
 	c.prefix[key] = e
 	return e
 }
-
-// bigramOnly reports whether a field is analysed by eachBigram.
-func bigramOnly(field string) bool { return field == fBodyGrams || field == fAttGrams }

@@ -32,10 +32,6 @@ type Result struct {
 	// hits dropping one filter would give.
 	Popular []store.QueryCount
 	Relaxed []Relaxation
-	// Degraded is set when the search did not fit its time budget and was
-	// answered leaner: facet counts missing (facets list only the selected
-	// values), bodies and attachments not searched, no suggestion.
-	Degraded bool
 }
 
 // Hit is one entry found.
@@ -82,8 +78,6 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	switch {
 	case err == nil && res.Total == 0:
 		ix.opt.Metrics.Requests.WithLabelValues("empty").Inc()
-	case err == nil && res.Degraded:
-		ix.opt.Metrics.Requests.WithLabelValues("degraded").Inc()
 	case err == nil:
 		ix.opt.Metrics.Requests.WithLabelValues("hits").Inc()
 	case errors.As(err, &fe):

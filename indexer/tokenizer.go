@@ -15,12 +15,10 @@ const (
 	bigramTokenizer = "gongkai_bigrams"
 )
 
-// init registers the tokenizers with Bleve's process-wide registry: an
+// init registers the tokenizer with Bleve's process-wide registry: an
 // index mapping names its tokenizers, and Bleve looks them up there when
 // the index is opened.
 func init() {
-	mustRegister(wordsTokenizer, func(a *analysis) func(string, emitFunc) { return a.eachWord })
-	mustRegister(gramsTokenizer, func(a *analysis) func(string, emitFunc) { return a.eachGram })
 	mustRegister(bigramTokenizer, func(a *analysis) func(string, emitFunc) { return a.eachBigram })
 }
 

@@ -53,20 +53,17 @@ type relaxedJSON struct {
 }
 
 type searchJSON struct {
-	Total      uint64  `json:"total"`
-	TookMS     int64   `json:"took_ms"`
-	Suggestion *string `json:"suggestion"`
-	// Degraded: the search ran out of its time budget and was answered
-	// without facet counts and without searching bodies and attachments.
-	Degraded bool                        `json:"degraded,omitempty"`
-	Hits     []searchHitJSON             `json:"hits"`
-	Facets   map[string][]facetValueJSON `json:"facets"`
-	Page     int                         `json:"page"`
-	Size     int                         `json:"size"`
-	Sort     string                      `json:"sort"`
-	Next     *string                     `json:"next"`
-	Popular  []popularJSON               `json:"popular,omitempty"`
-	Relaxed  []relaxedJSON               `json:"relaxed,omitempty"`
+	Total      uint64                      `json:"total"`
+	TookMS     int64                       `json:"took_ms"`
+	Suggestion *string                     `json:"suggestion"`
+	Hits       []searchHitJSON             `json:"hits"`
+	Facets     map[string][]facetValueJSON `json:"facets"`
+	Page       int                         `json:"page"`
+	Size       int                         `json:"size"`
+	Sort       string                      `json:"sort"`
+	Next       *string                     `json:"next"`
+	Popular    []popularJSON               `json:"popular,omitempty"`
+	Relaxed    []relaxedJSON               `json:"relaxed,omitempty"`
 }
 
 // apiSearch answers GET /api/v1/search: full-text search over published
@@ -95,7 +92,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func searchResultJSON(res *indexer.Result) searchJSON {
-	out := searchJSON{Total: res.Total, TookMS: res.Took.Milliseconds(), Degraded: res.Degraded, Hits: make([]searchHitJSON, len(res.Hits)),
+	out := searchJSON{Total: res.Total, TookMS: res.Took.Milliseconds(), Hits: make([]searchHitJSON, len(res.Hits)),
 		Facets: map[string][]facetValueJSON{}, Page: res.Page, Size: res.Size, Sort: res.Sort}
 	if res.Suggestion != "" {
 		out.Suggestion = &res.Suggestion

@@ -73,9 +73,6 @@ func BenchmarkQueries(b *testing.B) {
 					b.Fatal(err)
 				}
 				total = res.Total
-				if res.Degraded {
-					b.ReportMetric(1, "degraded")
-				}
 			}
 			b.ReportMetric(float64(total), "hits")
 		})
