@@ -103,3 +103,20 @@ func (x *extractor) read(format string, a catalog.Attachment) (string, error) {
 	}
 	return extractText(format, data)
 }
+
+// AttachmentText is the text the index takes from an attachment file,
+// its format told by its name; "" for formats it does not read or files
+// it cannot. For tools that must see the same text as the index (the
+// search benchmark loads Groonga with it).
+func AttachmentText(name string, data []byte) string {
+	format := attachmentFormat("", name)
+	switch format {
+	case "image", "other", "doc", "xls":
+		return ""
+	}
+	t, err := extractText(format, data)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(t)
+}

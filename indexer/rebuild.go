@@ -21,7 +21,7 @@ import (
 // rebuildBatch is how many entries a rebuild reads and indexes at a time;
 // rebuildWriters how many batches it hands to Bleve at once.
 const (
-	rebuildBatch     = 1000
+	rebuildBatch     = 500
 	rebuildWriters   = 2
 	rebuildGCPercent = 400
 )

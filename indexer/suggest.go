@@ -33,7 +33,8 @@ func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq 
 		}
 		key := ix.an.titleKey(c.text)
 		n := utf8.RuneCountInString(key)
-		if !hasHan(key) || n < minSuggestRunes || n > maxSuggestRunes || checks >= maxSuggestChecks {
+		// Numbers (years, 文号) are not corrected.
+		if !hasHan(key) || strings.ContainsAny(key, "0123456789") || n < minSuggestRunes || n > maxSuggestRunes || checks >= maxSuggestChecks {
 			continue
 		}
 		checks++

@@ -264,6 +264,7 @@ func publishLag(b *testing.B, st *store.Store, ix *indexer.Index, count int) []t
 // the query mix from the same data, deterministically.
 func prepare(entries, commands string) ([]query, error) {
 	policy := sanitize.New()
+	attText := map[string]string{} // attachment file → its text
 	var words, docNos, titles []string
 	unitCount := map[string]int{}
 	err := writeCommands(commands, func(emit func(groongaDoc) error) error {
@@ -287,6 +288,21 @@ func prepare(entries, commands string) ([]query, error) {
 			body := in.BodyText
 			if in.BodyHTML != "" {
 				body = policy.Text(in.BodyHTML)
+			}
+			// Attachments' text, as the index takes it.
+			for _, a := range in.Attachments {
+				t, ok := attText[a.File]
+				if !ok {
+					data, err := os.ReadFile(filepath.Join(filepath.Dir(entries), a.File))
+					if err != nil {
+						return err
+					}
+					t = indexer.AttachmentText(a.Name, data)
+					attText[a.File] = t
+				}
+				if t != "" {
+					body += "\n" + t
+				}
 			}
 			d := groongaDoc{Key: in.ID, Title: in.Title, Body: body + "\n" + in.Summary + "\n" + strings.Join(in.Keywords, " "),
 				DocNo: in.DocNo, Unit: in.Unit, Col: in.Column, Topic: in.Topic, DocType: in.DocType,
