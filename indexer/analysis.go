@@ -152,7 +152,7 @@ type token struct {
 // and its position.
 type emitFunc func(term []byte, start, end, pos int)
 
-// kind classes characters for the n-gram tokenizer.
+// kind classes characters for the bigram tokenizer.
 const (
 	kindOther = iota
 	kindCJK
@@ -308,18 +308,17 @@ func collect(each func(string, emitFunc), s string) []token {
 
 func (a *analysis) words(s string) []token { return collect(a.eachWord, s) }
 
-// gramTerm is one term that must be present for a text to be found in an
-// n-gram field; single is set for a lone CJK character, which the
-// bigram-only fields hold only at the end of a run and so is looked up
-// there as a prefix.
+// gramTerm is one term that must be present for a text to be found in a
+// bigram field; single is set for a lone CJK character, which the fields
+// hold alone only at the end of a run and so is looked up as a prefix.
 type gramTerm struct {
 	term   string
 	single bool
 }
 
-// gramTerms are the terms that find s in an n-gram field: the bigrams of
-// each run of CJK characters (the character itself for a run of one) and
-// the runs of letters and digits, each once. The fields keep no
+// gramTerms are the terms that find s in a bigram field: those
+// eachBigram cuts from it, each once, less a run's last character (in the
+// bigram before it). The fields keep no
 // positions: a text is found where all of its terms are, which for
 // overlapping bigrams is, but for rare coincidences, where the text is.
 func (a *analysis) gramTerms(s string) []gramTerm {

@@ -67,12 +67,11 @@ var (
 )
 
 // newMapping builds the explicit mapping: nothing is indexed that is not
-// named here. Short text fields come twice, as words and as n-grams. No
+// named here. Short text fields come twice, as words and as bigrams. No
 // field keeps term positions: a run of characters is found as the
-// conjunction of its bigrams, which costs a fraction of a phrase match
-// (positions made the index three times slower to build and a phrase
-// over bodies thirty times slower to search), and snippets find the
-// query's words in the stored text themselves.
+// conjunction of its terms, which Bleve walks at 0.2 µs a candidate
+// against 3.3 µs for a phrase, and snippets find the query's words in
+// the stored text themselves.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
 	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
