@@ -16,7 +16,7 @@ import (
 // analysisVersion changes whenever the analysis code changes what it
 // emits; together with the mapping and the vocabulary it makes the mapping
 // version stored in the index, and a mismatch rebuilds the index.
-const analysisVersion = 5
+const analysisVersion = 6
 
 // Analyzer names used by the mapping.
 const (
@@ -87,6 +87,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fm := mapping.NewTextFieldMapping()
 		fm.Name, fm.Analyzer, fm.Store = name, analyzer, store
 		fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = false, false, false
+		// Searches count matches, they do not weigh term frequencies.
+		fm.SkipFreqNorm = true
 		return fm
 	}
 	plain := text
