@@ -124,6 +124,16 @@ type folded struct {
 	offs  []int  // offs[i]: where rune i starts in the original; offs[len(runes)] = len(original)
 }
 
+// runeIndex maps each byte offset of the folded text where a character
+// starts to that character's index.
+func (f folded) runeIndex() []int32 {
+	at := make([]int32, len(f.text)+1)
+	for i, b := range f.at {
+		at[b] = int32(i)
+	}
+	return at
+}
+
 func (a *analysis) foldText(s string) folded {
 	n := utf8.RuneCountInString(s)
 	f := folded{text: make([]byte, 0, len(s)), runes: make([]rune, 0, n), at: make([]int, 0, n+1), offs: make([]int, 0, n+1)}
@@ -204,11 +214,7 @@ const segChunk = 2048
 // dictionary), on the folded text, leaving out punctuation and spaces.
 func (a *analysis) eachWord(s string, emit emitFunc) {
 	f := a.foldText(s)
-	// runeAt maps a byte offset of the folded text to its rune index.
-	runeAt := make([]int32, len(f.text)+1)
-	for i, b := range f.at {
-		runeAt[b] = int32(i)
-	}
+	runeAt := f.runeIndex()
 	pos := 0
 	for from := 0; from < len(f.runes); {
 		to := chunkEnd(f.runes, from)

@@ -331,7 +331,8 @@ func (v *view) live(bm *roaring.Bitmap) *roaring.Bitmap {
 	return roaring.AndNot(bm, v.deleted)
 }
 
-// indexReader opens the generation's current snapshot for reading.
+// snapshot opens the generation's current snapshot for reading; the
+// caller closes it.
 func (g *generation) snapshot() (*scorch.IndexSnapshot, error) {
 	adv, err := g.bi.Advanced()
 	if err != nil {

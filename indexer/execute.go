@@ -148,9 +148,8 @@ func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
 		}
 		var scores []float64
 		if relevance {
-			scores = scoreHits(v, r, p.q.scorers)
-			if scores == nil {
-				return nil, errScoring
+			if scores, err = scoreHits(v, r, p.q.scorers); err != nil {
+				return nil, err
 			}
 		}
 		for d := range r.Iterate {
@@ -181,16 +180,10 @@ func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
 	return out, nil
 }
 
-type scoringError struct{}
-
-func (scoringError) Error() string { return "indexer: scoring failed" }
-
-var errScoring error = scoringError{}
-
 // scoreHits adds up, for every hit in r, the weights of the scorers that
 // match it. The array is indexed by document number and comes from the
 // pool: the caller clears it and gives it back.
-func scoreHits(v *view, r *roaring.Bitmap, scorers []scorer) []float64 {
+func scoreHits(v *view, r *roaring.Bitmap, scorers []scorer) ([]float64, error) {
 	n := int(v.c.count)
 	var scores []float64
 	if p, ok := scorePool.Get().(*[]float64); ok && cap(*p) >= n {
@@ -203,13 +196,13 @@ func scoreHits(v *view, r *roaring.Bitmap, scorers []scorer) []float64 {
 		if err != nil {
 			clear(scores)
 			scorePool.Put(&scores)
-			return nil
+			return nil, err
 		}
 		for d := range roaring.And(bm, r).Iterate {
 			scores[d] += s.weight
 		}
 	}
-	return scores
+	return scores, nil
 }
 
 // countFacets adds the hits of bm to the counts of the given facets.

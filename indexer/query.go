@@ -325,12 +325,7 @@ func (c *compiler) clause(cl clause, fs fieldSet, scorers *[]scorer) *expr {
 		must = append(must, orExpr(any...))
 	}
 	if len(cl.parts) >= 2 && utf8.RuneCountInString(cl.text) <= maxPhrase {
-		var ignored []scorer
-		for _, f := range fs.adjacency {
-			if e := c.grams(cl.text, []fieldBoost{f}, &ignored); e.kind != exNone {
-				*scorers = append(*scorers, scorer{e, f.boost})
-			}
-		}
+		c.grams(cl.text, fs.adjacency, scorers) // scores only: not needed to match
 	}
 	return andExpr(must...)
 }

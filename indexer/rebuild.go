@@ -46,7 +46,7 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	// Building allocates a great deal that dies young; collecting less
-	// often trades some memory for a fifth of the time.
+	// often trades memory for time.
 	defer debug.SetGCPercent(debug.SetGCPercent(rebuildGCPercent))
 	start := time.Now()
 	name := fmt.Sprintf("gen-%d", start.UnixNano())

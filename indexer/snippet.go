@@ -48,10 +48,7 @@ func (a *analysis) findSpans(text string, words []string) []span {
 	}
 	f := a.foldText(text)
 	folded := string(f.text)
-	runeAt := make([]int32, len(f.text)+1)
-	for i, b := range f.at {
-		runeAt[b] = int32(i)
-	}
+	runeAt := f.runeIndex()
 	var spans []span
 	for _, w := range words {
 		if w == "" {
