@@ -92,16 +92,7 @@ func TestSearchAgreesWithStore(t *testing.T) {
 			}
 			return cmp.Compare(a.ID, b.ID)
 		})
-		var paged []string
-		req := Request{Sort: SortDate, Size: 7}
-		for range 100 {
-			r := f.search(t, req)
-			paged = append(paged, ids(r)...)
-			if r.Next == "" {
-				break
-			}
-			req.After = r.Next
-		}
+		paged := hitIDs(f.pageAll(t, Request{Sort: SortDate, Size: 7}))
 		if len(paged) != len(wantOrder) {
 			t.Fatalf("paging by date gave %d hits, want %d", len(paged), len(wantOrder))
 		}
@@ -131,20 +122,12 @@ func TestSearchAgreesWithStore(t *testing.T) {
 		// Relevance paging: every match once, scores never rising.
 		var seen []string
 		last := 1e300
-		req = Request{Q: "补充 政务公开", Size: 4}
-		for range 100 {
-			r := f.search(t, req)
-			for _, h := range r.Hits {
-				if h.Score > last {
-					t.Errorf("score rose from %v to %v at %s", last, h.Score, h.ID)
-				}
-				last = h.Score
-				seen = append(seen, h.ID)
+		for _, h := range f.pageAll(t, Request{Q: "补充 政务公开", Size: 4}) {
+			if h.Score > last {
+				t.Errorf("score rose from %v to %v at %s", last, h.Score, h.ID)
 			}
-			if r.Next == "" {
-				break
-			}
-			req.After = r.Next
+			last = h.Score
+			seen = append(seen, h.ID)
 		}
 		slices.Sort(seen)
 		if len(seen) != want || len(slices.Compact(seen)) != want {

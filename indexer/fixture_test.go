@@ -141,6 +141,31 @@ func (f *fix) search(t *testing.T, r Request) *Result {
 	return res
 }
 
+// pageAll follows the next cursors from req to the last page and returns
+// every hit in order.
+func (f *fix) pageAll(t *testing.T, req Request) []Hit {
+	t.Helper()
+	var all []Hit
+	for range 1000 {
+		res := f.search(t, req)
+		all = append(all, res.Hits...)
+		if res.Next == "" {
+			return all
+		}
+		req.After = res.Next
+	}
+	t.Fatalf("paging %+v did not end", req)
+	return nil
+}
+
+func hitIDs(hs []Hit) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.ID
+	}
+	return out
+}
+
 func ids(res *Result) []string {
 	out := make([]string, len(res.Hits))
 	for i, h := range res.Hits {

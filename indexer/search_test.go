@@ -255,16 +255,7 @@ func TestDeepPagingWithCursor(t *testing.T) {
 	f.sync(t)
 	for _, sort := range []string{SortRelevance, SortDate} {
 		t.Run(sort, func(t *testing.T) {
-			var all []string
-			req := Request{Q: "政务公开", Sort: sort, Size: 10}
-			for range 10 {
-				res := f.search(t, req)
-				all = append(all, ids(res)...)
-				if res.Next == "" {
-					break
-				}
-				req.After = res.Next
-			}
+			all := hitIDs(f.pageAll(t, Request{Q: "政务公开", Sort: sort, Size: 10}))
 			slices.Sort(all)
 			if len(all) != 45 || len(slices.Compact(all)) != 45 {
 				t.Errorf("cursor paging gave %d hits (%d distinct), want 45", len(all), len(slices.Compact(all)))

@@ -24,25 +24,8 @@ import (
 //
 // GONGKAI_BENCH_Q narrows it to queries containing that text.
 func BenchmarkQueries(b *testing.B) {
-	dir := os.Getenv("GONGKAI_BENCH_DATA")
-	if dir == "" {
-		b.Skip("GONGKAI_BENCH_DATA is not set")
-	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "gongkai.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	fs, err := files.New(filepath.Join(dir, "files"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ix, err := indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, CacheSize: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ix.Close()
+	_, ix := openBenchData(b)
 	if ix.NeedsRebuild() {
 		b.Fatal("the index needs a rebuild (gongkai index rebuild)")
 	}
@@ -82,6 +65,22 @@ func BenchmarkQueries(b *testing.B) {
 // BenchmarkRebuild builds a fresh generation from the store of
 // GONGKAI_BENCH_DATA, to profile index building on its own.
 func BenchmarkRebuild(b *testing.B) {
+	ctx := context.Background()
+	st, ix := openBenchData(b)
+	for b.Loop() {
+		start := time.Now()
+		if err := ix.Rebuild(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		n, _ := st.EntryCount(ctx, catalog.StatusPublished)
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "docs/s")
+	}
+}
+
+// openBenchData opens the store, file store and index of the data
+// directory GONGKAI_BENCH_DATA (the benchmark is skipped without one),
+// with the result cache off; they are closed when the benchmark ends.
+func openBenchData(b *testing.B) (*store.Store, *indexer.Index) {
 	dir := os.Getenv("GONGKAI_BENCH_DATA")
 	if dir == "" {
 		b.Skip("GONGKAI_BENCH_DATA is not set")
@@ -91,7 +90,7 @@ func BenchmarkRebuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
+	b.Cleanup(func() { st.Close() })
 	fs, err := files.New(filepath.Join(dir, "files"))
 	if err != nil {
 		b.Fatal(err)
@@ -100,13 +99,6 @@ func BenchmarkRebuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ix.Close()
-	for b.Loop() {
-		start := time.Now()
-		if err := ix.Rebuild(ctx, nil); err != nil {
-			b.Fatal(err)
-		}
-		n, _ := st.EntryCount(ctx, catalog.StatusPublished)
-		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "docs/s")
-	}
+	b.Cleanup(func() { ix.Close() })
+	return st, ix
 }

@@ -262,31 +262,11 @@ func (s *Store) SelectDatasetRows(ctx context.Context, id string, version int, q
 	if err != nil {
 		return err
 	}
-	cols := make([]string, len(plan.idx)+1)
-	cols[0] = "_row"
-	for k, i := range plan.idx {
-		cols[k+1] = rowColumn(i)
-	}
-	head := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + plan.p.table
-	sorted := plan.orderBy != ""
-	var query string
-	if sorted {
-		query = head + plan.where(false) + ` ORDER BY ` + plan.orderBy + ` LIMIT ? OFFSET ?`
-	} else {
-		query = head + plan.where(true) + ` ORDER BY _row LIMIT ? OFFSET ?`
-	}
-	after, offset, remaining := q.AfterRow, max(q.Offset, 0), q.Limit
-	for q.Limit <= 0 || remaining > 0 {
-		want := rowChunk
-		if q.Limit > 0 {
-			want = min(want, remaining)
-		}
-		var args []any
-		if !sorted {
-			args = append(args, after)
-		}
-		args = append(append(args, plan.args...), want, offset)
-		nums, rows, err := s.readChunk(ctx, query, args, plan.p.Fields, plan.idx)
+	query := plan.chunkQuery()
+	pg := plan.pager(q)
+	for pg.more() {
+		want := pg.want(rowChunk)
+		nums, rows, err := s.readChunk(ctx, query, pg.args(want), plan.p.Fields, plan.idx)
 		if err != nil {
 			return fmt.Errorf("store: rows of dataset %q version %d: %w", id, plan.p.Version, missingRowTable(err))
 		}
@@ -298,14 +278,67 @@ func (s *Store) SelectDatasetRows(ctx context.Context, id string, version int, q
 		if len(rows) < want {
 			break
 		}
-		remaining -= len(rows)
-		if sorted {
-			offset += len(rows)
-		} else {
-			after, offset = nums[len(nums)-1], 0
-		}
+		pg.advance(len(rows), nums[len(nums)-1])
 	}
 	return nil
+}
+
+// chunkQuery reads one chunk of the plan's rows: the row number and the
+// returned fields, after a row number in row order (keyset paging), or at
+// an offset when sorted.
+func (pl selectPlan) chunkQuery() string {
+	cols := make([]string, len(pl.idx)+1)
+	cols[0] = "_row"
+	for k, i := range pl.idx {
+		cols[k+1] = rowColumn(i)
+	}
+	head := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + pl.p.table
+	if pl.orderBy != "" {
+		return head + pl.where(false) + ` ORDER BY ` + pl.orderBy + ` LIMIT ? OFFSET ?`
+	}
+	return head + pl.where(true) + ` ORDER BY _row LIMIT ? OFFSET ?`
+}
+
+// pager walks the chunks of a selection: where the next chunk starts and
+// how many rows are still wanted.
+type pager struct {
+	pl                selectPlan
+	after             int64
+	offset, remaining int
+	limited           bool
+}
+
+func (pl selectPlan) pager(q RowSelect) *pager {
+	return &pager{pl: pl, after: q.AfterRow, offset: max(q.Offset, 0), remaining: q.Limit, limited: q.Limit > 0}
+}
+
+func (pg *pager) more() bool { return !pg.limited || pg.remaining > 0 }
+
+// want is how many rows the next chunk asks for, at most size.
+func (pg *pager) want(size int) int {
+	if pg.limited {
+		return min(size, pg.remaining)
+	}
+	return size
+}
+
+// args are the arguments of the plan's chunkQuery for the next chunk.
+func (pg *pager) args(want int) []any {
+	var args []any
+	if pg.pl.orderBy == "" {
+		args = append(args, pg.after)
+	}
+	return append(append(args, pg.pl.args...), want, pg.offset)
+}
+
+// advance moves past a chunk of n rows ending with row number last.
+func (pg *pager) advance(n int, last int64) {
+	pg.remaining -= n
+	if pg.pl.orderBy != "" {
+		pg.offset += n
+	} else {
+		pg.after, pg.offset = last, 0
+	}
 }
 
 // CountSelectedDatasetRows counts the rows of a dataset version (0: the
@@ -450,39 +483,20 @@ func (s *Store) SelectDatasetCells(ctx context.Context, id string, version int, 
 		return err
 	}
 	types := make([]string, len(plan.idx))
-	cols := make([]string, len(plan.idx)+1)
-	cols[0] = "_row"
 	for k, i := range plan.idx {
-		cols[k+1] = rowColumn(i)
 		types[k] = plan.p.Fields[i].Type
 	}
-	head := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + plan.p.table
-	sorted := plan.orderBy != ""
-	var query string
-	if sorted {
-		query = head + plan.where(false) + ` ORDER BY ` + plan.orderBy + ` LIMIT ? OFFSET ?`
-	} else {
-		query = head + plan.where(true) + ` ORDER BY _row LIMIT ? OFFSET ?`
-	}
-	query = s.r.Rebind(query)
+	query := s.r.Rebind(plan.chunkQuery())
 	c := first
 	if c == nil {
 		c = new(CellChunk)
 	}
 	size := cellChunkRows
-	after, offset, remaining := q.AfterRow, max(q.Offset, 0), q.Limit
-	for q.Limit <= 0 || remaining > 0 {
-		want := size
-		if q.Limit > 0 {
-			want = min(want, remaining)
-		}
-		var args []any
-		if !sorted {
-			args = append(args, after)
-		}
-		args = append(append(args, plan.args...), want, offset)
+	pg := plan.pager(q)
+	for pg.more() {
+		want := pg.want(size)
 		c.reset(len(types))
-		cut, err := s.readCells(ctx, query, args, types, c)
+		cut, err := s.readCells(ctx, query, pg.args(want), types, c)
 		if err != nil {
 			return fmt.Errorf("store: rows of dataset %q version %d: %w", id, plan.p.Version, missingRowTable(err))
 		}
@@ -504,12 +518,7 @@ func (s *Store) SelectDatasetCells(ctx context.Context, id string, version int, 
 		} else {
 			size = min(cellChunkRows, size*2)
 		}
-		remaining -= n
-		if sorted {
-			offset += n
-		} else {
-			after, offset = last, 0
-		}
+		pg.advance(n, last)
 	}
 	return nil
 }
