@@ -4,6 +4,7 @@ import (
 	"bufio"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,9 +22,10 @@ var vocabText string
 // with its dictionary and the traditional → simplified folding table.
 // Both are read-only once built, so one value serves every goroutine.
 type analysis struct {
-	seg *gse.Segmenter
-	t2s map[rune]rune
-	py  map[rune]string // toneless pinyin of each Chinese character
+	seg   *gse.Segmenter
+	t2s   map[rune]rune
+	py    map[rune]string   // toneless pinyin of each Chinese character, its common reading
+	pyAlt map[rune][]string // its other readings
 }
 
 // sharedAnalysis loads the analysis once per process. It is package state
@@ -61,7 +63,8 @@ func loadAnalysis() (*analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &analysis{seg: seg, t2s: t2s, py: pinyinTable()}, nil
+	py, pyAlt := pinyinTable()
+	return &analysis{seg: seg, t2s: t2s, py: py, pyAlt: pyAlt}, nil
 }
 
 // foldTable maps each traditional character to its simplified form, one
@@ -233,6 +236,54 @@ func (a *analysis) eachWord(s string, emit emitFunc) {
 	}
 }
 
+// eachSearchWord segments s like eachWord and emits every word of two or
+// more characters found, with the dictionary words inside it (gse's search
+// mode: 农业发展银行 also gives 农业, 发展 and 银行). Single
+// characters are left out: the bigram fields find them. A query word is
+// matched against these where the text has that word, not where its
+// characters merely meet across a word boundary (理事 in 管理事关).
+func (a *analysis) eachSearchWord(s string, emit func(term string)) {
+	f := a.foldText(s)
+	var walk func(segs []*gse.Segment)
+	walk = func(segs []*gse.Segment) {
+		for _, sg := range segs {
+			if t := sg.Token().Text(); utf8.RuneCountInString(t) >= 2 {
+				emit(strings.ToLower(t))
+				walk(sg.Token().Segments())
+			}
+		}
+	}
+	for from := 0; from < len(f.runes); {
+		to := chunkEnd(f.runes, from)
+		chunk := f.text[f.at[from]:f.at[to]]
+		for _, sg := range a.seg.Segment(chunk) {
+			term := chunk[sg.Start():sg.End()]
+			if utf8.RuneCount(term) < 2 || !hasWordCharBytes(term) {
+				continue
+			}
+			emit(string(term))
+			walk(sg.Token().Segments())
+		}
+		from = to
+	}
+}
+
+// searchWords is what a word field holds: the search-mode words of the
+// texts, each once, in order of first appearance.
+func (a *analysis) searchWords(texts ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range texts {
+		a.eachSearchWord(s, func(t string) {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		})
+	}
+	return out
+}
+
 // chunkEnd finds where the chunk starting at start ends: after a line or
 // sentence end once the chunk is long enough, or at a hard limit.
 func chunkEnd(rs []rune, start int) int {
@@ -353,6 +404,25 @@ func (a *analysis) wordTerms(s string) []string {
 	out := make([]string, len(toks))
 	for i, t := range toks {
 		out[i] = t.term
+	}
+	return out
+}
+
+// edgeWords are the words a run of query text must have in a field to be
+// found there as words: its first and last words as gse cuts the run
+// alone, where they are dictionary words (two or more characters with a
+// Chinese one). Words in the middle of a run are held by its bigrams; a
+// lone character at an edge (an unknown name) asks for no word.
+func (a *analysis) edgeWords(s string) []string {
+	ws := a.wordTerms(s)
+	if len(ws) == 0 {
+		return nil
+	}
+	var out []string
+	for _, w := range []string{ws[0], ws[len(ws)-1]} {
+		if utf8.RuneCountInString(w) >= 2 && hasHan(w) && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
 	}
 	return out
 }

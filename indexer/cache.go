@@ -48,7 +48,7 @@ func cacheKey(r Request) string {
 		slices.Sort(vs)
 		filters = append(filters, vs)
 	}
-	b, _ := json.Marshal([]any{r.Q, filters, r.sort(), r.Page, r.Size, r.After, r.TitleOnly})
+	b, _ := json.Marshal([]any{r.Q, filters, r.sort(), r.Page, r.Size, r.After, r.TitleOnly, r.NoCorrect})
 	return string(b)
 }
 

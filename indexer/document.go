@@ -34,14 +34,17 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 	if strings.TrimSpace(e.BodyHTML) != "" {
 		body = htmlText(e.BodyHTML)
 	}
+	body = truncateBytes(body, maxBodyBytes)
 	titleWords := a.wordTerms(e.Title)
+	titleSearch := a.searchWords(e.Title)
 	doc := map[string]any{
 		fTitle:      e.Title,
-		fTitleWords: strings.Join(titleWords, " "),
+		fTitleWords: strings.Join(titleSearch, " "),
 		fTitleKey:   truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
-		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords), " "),
+		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords, titleSearch), " "),
 		fTitleSugg:  strings.Join(suggestTerms(titleWords), " "),
-		fBody:       truncateBytes(body, maxBodyBytes),
+		fBody:       body,
+		fBodyWords:  strings.Join(a.searchWords(body), " "),
 		fUnit:       e.Unit,
 		fColumn:     e.Column,
 		fIndexNo:    e.IndexNo,
@@ -49,19 +52,17 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 		fKey:        e.ID,
 	}
 	if src.attText != "" {
-		doc[fAtt] = truncateBytes(src.attText, maxAttachmentBytes)
+		att := truncateBytes(src.attText, maxAttachmentBytes)
+		doc[fAtt] = att
+		doc[fAttWords] = strings.Join(a.searchWords(att), " ")
 	}
 	if e.Summary != "" {
 		doc[fSummary] = e.Summary
-		doc[fSumWords] = strings.Join(a.wordTerms(e.Summary), " ")
+		doc[fSumWords] = strings.Join(a.searchWords(e.Summary), " ")
 	}
 	if len(e.Keywords) > 0 {
 		doc[fKeywords] = e.Keywords
-		var words []string
-		for _, k := range e.Keywords {
-			words = append(words, a.wordTerms(k)...)
-		}
-		doc[fKwWords] = strings.Join(words, " ")
+		doc[fKwWords] = strings.Join(a.searchWords(e.Keywords...), " ")
 	}
 	var other []string
 	if src.unitName != "" {

@@ -16,7 +16,7 @@ import (
 // analysisVersion changes whenever the analysis code changes what it
 // emits; together with the mapping and the vocabulary it makes the mapping
 // version stored in the index, and a mismatch rebuilds the index.
-const analysisVersion = 6
+const analysisVersion = 7
 
 // Analyzer names used by the mapping.
 const (
@@ -35,8 +35,10 @@ const (
 	fTitleSugg  = "title_sugg"
 	fBody       = "body"
 	fBodyGrams  = "body_grams"
+	fBodyWords  = "body_words"
 	fAtt        = "att"
 	fAttGrams   = "att_grams"
+	fAttWords   = "att_words"
 	fSummary    = "summary"
 	fSumWords   = "summary_words"
 	fSumGrams   = "summary_grams"
@@ -121,7 +123,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fTitlePy, plain(fTitlePy, anSpace, false))
 	dm.AddFieldMappingsAt(fTitleSugg, plain(fTitleSugg, anSpace, false))
 	dm.AddFieldMappingsAt(fBody, storedOnly(fBody), text(fBodyGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fBodyWords, plain(fBodyWords, anSpace, false))
 	dm.AddFieldMappingsAt(fAtt, storedOnly(fAtt), text(fAttGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fAttWords, plain(fAttWords, anSpace, false))
 	dm.AddFieldMappingsAt(fSummary, storedOnly(fSummary), text(fSumGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fSumWords, plain(fSumWords, anSpace, false))
 	dm.AddFieldMappingsAt(fKeywords, text(fKwGrams, anGrams, false))

@@ -1,8 +1,10 @@
 package indexer
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 )
@@ -12,32 +14,59 @@ const maxPinyinSyllables = 30
 
 // pinyinTokens spells text in toneless pinyin for searching by pinyin
 // input: each word joined (公积金 → gongjijin), its initials (gjj), runs
-// of two and three words (zhufanggongjijin), and the whole text joined.
+// of two and three words (zhufanggongjijin), the whole text joined, and
+// every dictionary word inside a longer one (银行 in 农业发展银行).
 func (a *analysis) pinyinTokens(text string) []string {
-	return a.pinyinOfWords(a.wordTerms(text))
+	return a.pinyinOfWords(a.wordTerms(text), a.searchWords(text))
 }
 
-// pinyinOfWords is pinyinTokens of a text already cut into words.
-func (a *analysis) pinyinOfWords(terms []string) []string {
-	var words [][]string // syllables per word with Chinese characters
-	for _, w := range terms {
-		var syl []string
-		for _, r := range w {
-			if !unicode.Is(unicode.Han, r) {
-				continue
-			}
-			if p, ok := a.py[r]; ok {
-				syl = append(syl, p)
-			} else if r > 0x9FFF {
-				if p := pinyin.SinglePinyin(r, pinyin.NewArgs()); len(p) > 0 {
-					syl = append(syl, strings.ReplaceAll(p[0], "ü", "v"))
-				}
+// maxSpellings bounds the readings of one word: a character with several
+// readings (行 xing/hang, 长 chang/zhang) multiplies them.
+const maxSpellings = 4
+
+// spellings are the toneless pinyin syllables of word, one list per
+// reading: the common reading of every character first, then other
+// readings of its characters, at most maxSpellings in all.
+func (a *analysis) spellings(word string) [][]string {
+	var base []string
+	var alts [][]string // other readings per character
+	for _, r := range word {
+		if !unicode.Is(unicode.Han, r) {
+			continue
+		}
+		p, ok := a.py[r]
+		if !ok && r > 0x9FFF {
+			if ps := pinyin.SinglePinyin(r, pinyin.NewArgs()); len(ps) > 0 {
+				p, ok = strings.ReplaceAll(ps[0], "ü", "v"), true
 			}
 		}
-		if len(syl) > 0 {
-			words = append(words, syl)
+		if !ok {
+			continue
+		}
+		base = append(base, p)
+		alts = append(alts, a.pyAlt[r])
+	}
+	if len(base) == 0 {
+		return nil
+	}
+	out := [][]string{base}
+	for i, as := range alts {
+		for _, alt := range as {
+			if len(out) >= maxSpellings {
+				return out
+			}
+			v := slices.Clone(base)
+			v[i] = alt
+			out = append(out, v)
 		}
 	}
+	return out
+}
+
+// pinyinOfWords is pinyinTokens of a text already cut into words (in
+// order) and its search-mode words.
+func (a *analysis) pinyinOfWords(terms, inner []string) []string {
+	var words [][]string // syllables per word with Chinese characters
 	seen := map[string]bool{}
 	var out []string
 	add := func(s string) {
@@ -46,9 +75,18 @@ func (a *analysis) pinyinOfWords(terms []string) []string {
 			out = append(out, s)
 		}
 	}
+	for _, w := range terms {
+		sp := a.spellings(w)
+		if len(sp) == 0 {
+			continue
+		}
+		words = append(words, sp[0])
+		for _, syl := range sp {
+			add(strings.Join(syl, ""))
+		}
+	}
 	total := 0
 	for i, w := range words {
-		add(strings.Join(w, ""))
 		if len(w) >= 2 {
 			var ini strings.Builder
 			for _, s := range w {
@@ -72,23 +110,47 @@ func (a *analysis) pinyinOfWords(terms []string) []string {
 		}
 		add(b.String())
 	}
+	for _, w := range inner {
+		if utf8.RuneCountInString(w) > 8 {
+			continue
+		}
+		for _, syl := range a.spellings(w) {
+			if len(syl) >= 2 {
+				add(strings.Join(syl, ""))
+			}
+		}
+	}
 	return out
 }
 
 // pinyinTable spells every Chinese character of the basic block once, in
 // toneless pinyin with ü as v: looking characters up in the library for
 // every title of a rebuild cost more than the rest of the pinyin work.
-func pinyinTable() map[rune]string {
+func pinyinTable() (common map[rune]string, other map[rune][]string) {
 	args := pinyin.NewArgs()
-	table := make(map[rune]string, 0x9FFF-0x3400)
+	all := pinyin.NewArgs()
+	all.Heteronym = true
+	common = make(map[rune]string, 0x9FFF-0x3400)
+	other = map[rune][]string{}
 	for _, span := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}} {
 		for r := span[0]; r <= span[1]; r++ {
-			if p := pinyin.SinglePinyin(r, args); len(p) > 0 {
-				table[r] = strings.ReplaceAll(p[0], "ü", "v")
+			p := pinyin.SinglePinyin(r, args)
+			if len(p) == 0 {
+				continue
+			}
+			first := strings.ReplaceAll(p[0], "ü", "v")
+			common[r] = first
+			if r < 0x4E00 {
+				continue // rare characters: their first reading is enough
+			}
+			for _, q := range pinyin.SinglePinyin(r, all) {
+				if q = strings.ReplaceAll(q, "ü", "v"); q != first && !slices.Contains(other[r], q) {
+					other[r] = append(other[r], q)
+				}
 			}
 		}
 	}
-	return table
+	return common, other
 }
 
 // pinyinQuery turns a query typed in pinyin into the token to look up:

@@ -19,39 +19,62 @@ const (
 	knownBoost = 200.0
 )
 
-// fieldBoost is a field searched for a word and its weight.
-type fieldBoost struct {
-	field string
-	boost float64
+// fieldGroup is one text of an entry as search sees it: its bigram field,
+// its word field ("" where it has none) and the weight of a match in it.
+type fieldGroup struct {
+	grams, words string
+	boost        float64
 }
 
-// Fields searched for query words. Word fields (the short texts) find
-// words as words (和平 is not in 和平台); n-gram fields find them inside
-// longer words (农业 in 中国农业发展银行), and are all there is of bodies
-// and attachments. Word matches weigh more, so an entry that has the word
-// itself ranks above one that only contains its characters.
+// Fields searched for query text. A match in the title, summary, body or
+// attachments outweighs one in the unit's name alone.
 var (
-	wordFields = []fieldBoost{{fTitleWords, 6}, {fKwWords, 3}, {fSumWords, 2}, {fUnitWords, 1.5}}
-	gramFields = []fieldBoost{{fTitleGrams, 3}, {fKwGrams, 1.5}, {fSumGrams, 1}, {fUnitGrams, 0.8},
-		{fDocNoGrams, 2}, {fBodyGrams, 0.5}, {fAttGrams, 0.25}}
-	titleWordFields = []fieldBoost{{fTitleWords, 6}}
-	titleGramFields = []fieldBoost{{fTitleGrams, 3}}
-	adjacencyFields = []fieldBoost{{fTitleGrams, 3}, {fBodyGrams, 1}}
+	textFields = []fieldGroup{{fTitleGrams, fTitleWords, 8}, {fKwGrams, fKwWords, 4}, {fSumGrams, fSumWords, 3},
+		{fBodyGrams, fBodyWords, 2}, {fAttGrams, fAttWords, 1.5}, {fDocNoGrams, "", 2}, {fUnitGrams, fUnitWords, 0.5}}
+	titleFields = []fieldGroup{{fTitleGrams, fTitleWords, 8}}
+	// Where words of a query that stand apart score more when they stand
+	// together after all.
+	adjacencyFields = []fieldGroup{{fTitleGrams, "", 3}, {fBodyGrams, "", 1}}
 )
 
 // fieldSet is the fields a text query searches.
 type fieldSet struct {
-	words, grams, adjacency []fieldBoost
-	titleOnly               bool
+	groups, adjacency []fieldGroup
+	titleOnly         bool
 }
 
 // fieldsFor picks the fields of a search: everything, or titles only.
 func fieldsFor(titleOnly bool) fieldSet {
 	if titleOnly {
-		return fieldSet{words: titleWordFields, grams: titleGramFields, adjacency: titleGramFields, titleOnly: true}
+		return fieldSet{groups: titleFields, adjacency: titleFields, titleOnly: true}
 	}
-	return fieldSet{words: wordFields, grams: gramFields, adjacency: adjacencyFields}
+	return fieldSet{groups: textFields, adjacency: adjacencyFields}
 }
+
+// level is how strictly a query's text is matched. A search starts at
+// levelExact and goes on to the next level only while nothing is found.
+type level int
+
+const (
+	// levelExact: each run of the query where its characters stand
+	// together, and its first and last words are words of the text (理事
+	// is not found in 管理事关, 农业 is in 中国农业发展银行).
+	levelExact level = iota
+	// levelBoundary: the runs where their characters stand together,
+	// even across a word boundary; every hit is flagged.
+	levelBoundary
+	// levelSplit: the words of a run may stand apart (the response says
+	// so); each word as at levelExact.
+	levelSplit
+	// levelSplitBoundary: the words apart, across word boundaries too.
+	levelSplitBoundary
+)
+
+// strict reports whether a level wants words as words.
+func (l level) strict() bool { return l == levelExact || l == levelSplit }
+
+// split reports whether a level lets the words of a run stand apart.
+func (l level) split() bool { return l >= levelSplit }
 
 // stopChars are one-character words that say nothing on their own; they
 // are dropped from a query that has other words.
@@ -67,9 +90,10 @@ type part struct {
 // clause is a group of the query: a space-separated run, or a quoted
 // phrase that must appear as typed.
 type clause struct {
-	text   string // folded
-	phrase bool
-	parts  []part
+	text   string   // folded
+	phrase bool     // quoted: the characters as typed, no synonyms
+	runs   []string // the clause as typed, then with synonyms in place (公租房申请, 公共租赁住房申请)
+	parts  []part   // its words, for when the run is found nowhere
 }
 
 // parsedQuery is a user query taken apart.
@@ -112,7 +136,7 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 	// was typed with.
 	if ix.an.isDocNo(q) {
 		if t := ix.an.docNoText(q); hasWordChar(t) {
-			pq.clauses = []clause{{text: t, phrase: true}}
+			pq.clauses = []clause{{text: t, phrase: true, runs: []string{t}}}
 			return pq
 		}
 	}
@@ -138,7 +162,7 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 		}
 		groups = append(groups, ix.plainClauses(string(rs[start:i]))...)
 		if t := truncateRunes(ix.an.foldString(strings.TrimSpace(string(rs[i+1:end]))), maxPhrase); hasWordChar(t) {
-			groups = append(groups, clause{text: t, phrase: true})
+			groups = append(groups, clause{text: t, phrase: true, runs: []string{t}})
 		}
 		start = end + 1
 		i = end
@@ -157,8 +181,8 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 			}
 			continue
 		}
-		c.parts = ix.splitParts(c.text, syn)
-		c.parts = dropStops(c.parts)
+		c.runs = synonymRuns(c.text, syn)
+		c.parts = glueSingles(dropStops(ix.splitParts(c.text, syn)))
 		if len(c.parts) > budget {
 			c.parts = c.parts[:budget]
 		}
@@ -175,8 +199,8 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 func (pq parsedQuery) marks() []string {
 	var out []string
 	for _, c := range pq.clauses {
+		out = append(out, c.runs...)
 		if c.phrase {
-			out = append(out, c.text)
 			continue
 		}
 		for _, p := range c.parts {
@@ -245,6 +269,76 @@ func dropStops(ps []part) []part {
 	return out
 }
 
+// maxRuns bounds the spellings of one clause with synonyms in place.
+const maxRuns = 12
+
+// synonymRuns spells a clause as typed, then with each synonym-list term
+// in it replaced by the other terms of its group (公租房申请 →
+// 公共租赁住房申请), at most maxRuns spellings.
+func synonymRuns(text string, syn *synonyms) []string {
+	rs := []rune(text)
+	// pieces alternate plain text and a term's spellings.
+	var pieces [][]string
+	from := 0
+	for i := 0; i < len(rs); {
+		n := 0
+		for l := min(syn.maxRunes, len(rs)-i); l >= 2; l-- {
+			if syn.variants(string(rs[i:i+l])) != nil {
+				n = l
+				break
+			}
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		pieces = append(pieces, []string{string(rs[from:i])}, syn.variants(string(rs[i:i+n])))
+		i += n
+		from = i
+	}
+	pieces = append(pieces, []string{string(rs[from:])})
+	out := []string{""}
+	for _, p := range pieces {
+		var next []string
+		for _, prefix := range out {
+			for _, v := range p {
+				if len(next) < maxRuns {
+					next = append(next, prefix+v)
+				}
+			}
+		}
+		out = next
+	}
+	if len(out) == 0 || out[0] != text {
+		out = append([]string{text}, out...)
+	}
+	return slices.Compact(out)
+}
+
+// glueSingles joins a lone character of a longer query to the word after
+// it (or before it, at the end), so that it is never looked up on its
+// own: 公 of 公租房 must not find every text with 公 in it.
+func glueSingles(ps []part) []part {
+	if len(ps) < 2 {
+		return ps
+	}
+	plainPart := func(p part) bool { return len(p.variants) == 1 }
+	single := func(p part) bool { return plainPart(p) && utf8.RuneCountInString(p.variants[0]) == 1 }
+	var out []part
+	for i := 0; i < len(ps); i++ {
+		p := ps[i]
+		switch {
+		case single(p) && i+1 < len(ps) && plainPart(ps[i+1]):
+			ps[i+1] = part{variants: []string{p.variants[0] + ps[i+1].variants[0]}}
+		case single(p) && len(out) > 0 && plainPart(out[len(out)-1]):
+			out[len(out)-1] = part{variants: []string{out[len(out)-1].variants[0] + p.variants[0]}}
+		default:
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // maxPrefixTerms bounds the terms a one-character word expands to in the
 // bigram-only fields.
 const maxPrefixTerms = 1024
@@ -259,10 +353,10 @@ type compiler struct {
 	err    error
 }
 
-// textQuery compiles a parsed query: what must match (nil when there is
-// nothing to search for: browse everything) and the weights that rank
-// the hits.
-func (c *compiler) textQuery(pq parsedQuery, fs fieldSet) compiled {
+// textQuery compiles a parsed query at a level: what must match (nil
+// when there is nothing to search for: browse everything) and the
+// weights that rank the hits.
+func (c *compiler) textQuery(pq parsedQuery, fs fieldSet, lv level) compiled {
 	titleOnly := fs.titleOnly
 	var out compiled
 	var top []*expr
@@ -273,7 +367,7 @@ func (c *compiler) textQuery(pq parsedQuery, fs fieldSet) compiled {
 	if len(pq.clauses) > 0 {
 		var must []*expr
 		for _, cl := range pq.clauses {
-			must = append(must, c.clause(cl, fs, &out.scorers))
+			must = append(must, c.clause(cl, fs, lv, &out.scorers))
 		}
 		top = append(top, andExpr(must...))
 	}
@@ -302,55 +396,77 @@ func (c *compiler) textQuery(pq parsedQuery, fs fieldSet) compiled {
 	return out
 }
 
-// clause: every word must match, each as a word or inside a longer one,
-// in some field; each field it matches in adds its weight, and words
-// that stand next to each other as typed add more.
-func (c *compiler) clause(cl clause, fs fieldSet, scorers *[]scorer) *expr {
-	if cl.phrase {
-		return c.grams(cl.text, fs.grams, scorers)
+// splits reports whether any clause of pq reads differently when its
+// words may stand apart, so that the split levels are worth a search.
+func (pq parsedQuery) splits() bool {
+	for _, cl := range pq.clauses {
+		if !cl.phrase && len(cl.parts) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// clause: the clause as a run, in any of its spellings; at the split
+// levels, each of its words, standing anywhere, and standing together
+// scores more. Each field it matches in adds its weight.
+func (c *compiler) clause(cl clause, fs fieldSet, lv level, scorers *[]scorer) *expr {
+	strict := lv.strict() && !cl.phrase
+	if !lv.split() || cl.phrase || len(cl.parts) <= 1 {
+		var any []*expr
+		for _, r := range cl.runs {
+			any = append(any, c.run(r, fs.groups, strict, scorers))
+		}
+		return orExpr(any...)
 	}
 	var must []*expr
 	for _, p := range cl.parts {
 		var any []*expr
 		for _, v := range p.variants {
-			if w := c.ix.an.wordTerms(v); len(w) == 1 && w[0] == v {
-				for _, f := range fs.words {
-					e := termExpr(f.field, v)
-					any = append(any, e)
-					*scorers = append(*scorers, scorer{e, f.boost})
-				}
-			}
-			any = append(any, c.grams(v, fs.grams, scorers))
+			any = append(any, c.run(v, fs.groups, strict, scorers))
 		}
 		must = append(must, orExpr(any...))
 	}
-	if len(cl.parts) >= 2 && utf8.RuneCountInString(cl.text) <= maxPhrase {
-		c.grams(cl.text, fs.adjacency, scorers) // scores only: not needed to match
+	if utf8.RuneCountInString(cl.text) <= maxPhrase {
+		c.run(cl.text, fs.adjacency, false, scorers) // scores only: not needed to match
 	}
 	return andExpr(must...)
 }
 
-// grams finds text as a run of characters in n-gram fields: every term
-// of it in one field. A lone character is a prefix: the fields keep
-// characters alone only where no bigram begins with them.
-func (c *compiler) grams(text string, fields []fieldBoost, scorers *[]scorer) *expr {
+// run finds text where its characters stand together in a field: every
+// bigram of it in that field (the fields keep no positions; overlapping
+// bigrams and the terms where runs meet stand for the run). When strict,
+// the run's first and last words must also be words of that field, so
+// that a word is not found where its characters only meet across a word
+// boundary. A lone character is a prefix: the fields keep characters alone
+// only where no bigram begins with them.
+func (c *compiler) run(text string, groups []fieldGroup, strict bool, scorers *[]scorer) *expr {
 	terms := c.ix.an.gramTerms(text)
+	var words []string
+	if strict {
+		words = c.ix.an.edgeWords(text)
+	}
 	var any []*expr
-	for _, f := range fields {
+	for _, g := range groups {
 		var all []*expr
 		for _, t := range terms {
 			if t.single {
-				all = append(all, c.prefixExpr(f.field, t.term))
+				all = append(all, c.prefixExpr(g.grams, t.term))
 				continue
 			}
-			all = append(all, termExpr(f.field, t.term))
+			all = append(all, termExpr(g.grams, t.term))
 		}
 		if len(all) == 0 {
 			continue
 		}
+		if g.words != "" {
+			for _, w := range words {
+				all = append(all, termExpr(g.words, w))
+			}
+		}
 		e := andExpr(all...)
 		any = append(any, e)
-		*scorers = append(*scorers, scorer{e, f.boost})
+		*scorers = append(*scorers, scorer{e, g.boost})
 	}
 	return orExpr(any...)
 }

@@ -44,10 +44,13 @@ type Request struct {
 	Size      int
 	After     string // cursor from a previous result's Next, for deep paging
 	TitleOnly bool
+	// NoCorrect searches the query as typed even when it finds nothing
+	// and its correction would ("仍搜索").
+	NoCorrect bool
 }
 
 // knownParams are the query parameters ParseRequest understands.
-var knownParams = append([]string{"q", "sort", "page", "size", "after", "title_only"}, FacetFields...)
+var knownParams = append([]string{"q", "sort", "page", "size", "after", "title_only", "nocorrect"}, FacetFields...)
 
 // ParseRequest reads a search from URL query parameters. Unknown
 // parameters and values out of range are reported together as
@@ -113,6 +116,13 @@ func ParseRequest(v url.Values) (Request, error) {
 		r.TitleOnly = true
 	default:
 		errs.Add("title_only", "title_only 只能是 1 或 0")
+	}
+	switch t := one("nocorrect"); t {
+	case "", "0", "false":
+	case "1", "true":
+		r.NoCorrect = true
+	default:
+		errs.Add("nocorrect", "nocorrect 只能是 1 或 0")
 	}
 	for _, f := range FacetFields {
 		vals := v[f]

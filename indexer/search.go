@@ -23,6 +23,12 @@ type Result struct {
 	Total      uint64
 	Took       time.Duration
 	Suggestion string // "did you mean", "" when there is none
+	// Corrected: the typed query found nothing, and the hits are those of
+	// Suggestion, which did.
+	Corrected bool
+	// Split: no entry holds a run of the query as typed, and the hits
+	// hold its words apart.
+	Split      bool
 	Hits       []Hit
 	Facets     []Facet // in FacetFields order
 	Next       string  // cursor of the following page, "" after the last
@@ -42,6 +48,10 @@ type Hit struct {
 	PublishedAt               *time.Time
 	Snippet                   string // HTML: matches in <mark>, the rest escaped
 	Score                     float64
+	// Boundary: found only where the query's characters meet across a
+	// word boundary (理事 in 管理事关); such hits come only when no entry
+	// holds the words themselves.
+	Boundary bool
 }
 
 // Facet counts the hits per value of one field. The counts of a facet
@@ -162,12 +172,14 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	comp := &compiler{ctx: ctx, ix: ix, snap: snap}
-	text := comp.textQuery(pq, fieldsFor(r.TitleOnly))
-	if comp.err != nil {
-		return nil, comp.err
+	filterSet := filterExprs(filters, "")
+	m, err := ix.matchLevels(ctx, comp, views, pq, r.TitleOnly, !r.NoCorrect, filterSet)
+	if err != nil {
+		return nil, err
 	}
+	text := m.text
 	from := (r.Page - 1) * r.Size
-	p := plan{q: text, filters: filterExprs(filters, ""), sortBy: sortBy, want: from + r.Size, count: true}
+	p := plan{q: text, filters: filterSet, sortBy: sortBy, want: from + r.Size, count: true}
 	if cur != nil {
 		from = 0
 		p.want = r.Size
@@ -178,8 +190,9 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 		return nil, fmt.Errorf("indexer: search: %w", err)
 	}
 
-	res := &Result{Total: o.total, Sort: sortBy, Page: r.Page, Size: r.Size, Hits: []Hit{}}
-	marks := pq.marks()
+	res := &Result{Total: o.total, Sort: sortBy, Page: r.Page, Size: r.Size, Hits: []Hit{},
+		Corrected: m.corrected, Split: m.level.split() && o.total > 0}
+	marks := m.pq.marks()
 	var page []ranked
 	if from < len(o.top) {
 		page = o.top[from:]
@@ -189,15 +202,14 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		hit.Boundary = m.level == levelBoundary || m.level == levelSplitBoundary
 		res.Hits = append(res.Hits, hit)
 	}
 	res.Facets = ix.facetList(o.counts, filters)
 	if n := len(page); n == r.Size && n > 0 && (cur != nil || uint64(from+n) < o.total) {
 		res.Next = encodeCursor(cursorAt(page[n-1], sortBy))
 	}
-	if text.match != nil {
-		res.Suggestion = ix.suggest(ctx, comp, views, pq)
-	}
+	res.Suggestion = m.suggestion
 	if res.Total == 0 {
 		if res.Popular, err = ix.popular.top(ctx, 8); err != nil {
 			res.Popular = nil
@@ -208,6 +220,64 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	}
 	ix.cache.put(key, state, res)
 	return res, nil
+}
+
+// matched is the text query a search runs: the first level that finds
+// anything, possibly of the corrected query.
+type matched struct {
+	text       compiled
+	pq         parsedQuery // the query searched: the typed one, or its correction
+	level      level
+	corrected  bool
+	suggestion string
+}
+
+// matchLevels picks how strictly to match: the runs of the query as words
+// (levelExact); if nothing, where the characters meet across a word
+// boundary; if nothing, the corrected query ("did you mean") when it finds
+// something; if not, the words of the runs apart. Each step asks only
+// whether the filtered search finds anything, a few bitmap operations.
+func (ix *Index) matchLevels(ctx context.Context, comp *compiler, views []*view, pq parsedQuery, titleOnly, correct bool, filters map[int]*expr) (matched, error) {
+	fs := fieldsFor(titleOnly)
+	found := func(q compiled) (bool, error) {
+		o, err := execute(ctx, views, plan{q: q, filters: filters})
+		if err != nil {
+			return false, err
+		}
+		return o.total > 0, nil
+	}
+	m := matched{pq: pq, level: levelExact, text: comp.textQuery(pq, fs, levelExact)}
+	if m.text.match == nil {
+		return m, comp.err
+	}
+	for _, lv := range []level{levelExact, levelBoundary} {
+		m.level, m.text = lv, comp.textQuery(pq, fs, lv)
+		if ok, err := found(m.text); err != nil || ok {
+			return m, errors.Join(err, comp.err)
+		}
+	}
+	if s := ix.suggest(ctx, comp, views, pq); s != "" && !correct {
+		m.suggestion = s
+	} else if s != "" {
+		spq := ix.parseQuery(s, ix.synonyms.get())
+		for _, lv := range []level{levelExact, levelBoundary} {
+			t := comp.textQuery(spq, fs, lv)
+			if ok, err := found(t); err != nil || ok {
+				return matched{text: t, pq: spq, level: lv, corrected: true, suggestion: s}, errors.Join(err, comp.err)
+			}
+		}
+		m.suggestion = s
+	}
+	if pq.splits() {
+		for _, lv := range []level{levelSplit, levelSplitBoundary} {
+			t := comp.textQuery(pq, fs, lv)
+			if ok, err := found(t); err != nil || ok {
+				m.text, m.level = t, lv
+				return m, errors.Join(err, comp.err)
+			}
+		}
+	}
+	return m, comp.err
 }
 
 // filterExprs are the selected values of each facet (but skip), by
@@ -330,7 +400,7 @@ func (ix *Index) relaxations(ctx context.Context, comp *compiler, views []*view,
 		}
 	}
 	if titleOnly && text.match != nil {
-		if n := count(comp.textQuery(pq, fieldsFor(false)), ""); n > 0 {
+		if n := count(comp.textQuery(pq, fieldsFor(false), levelSplitBoundary), ""); n > 0 {
 			out = append(out, Relaxation{Param: "title_only", Count: n})
 		}
 	}

@@ -44,6 +44,7 @@ func corpus(t *testing.T, f *fix) {
 			e.Attachments = []catalog.Attachment{{Name: "附件1：参会回执.docx", SHA256: sum, Size: size,
 				MediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}}
 		}),
+		f.entry("bd1", "rsj", "关于生物医药研究生命周期管理的通知", "围绕药物研究生命周期开展监管。"),
 		f.entry("wd1", "fgw", "关于撤回的住房公积金通知", "已撤回。", func(e *catalog.Entry) { e.Status = catalog.StatusWithdrawn }),
 		f.entry("dr1", "fgw", "住房公积金草稿", "草稿。", func(e *catalog.Entry) { e.Status = catalog.StatusDraft }),
 	)
@@ -62,7 +63,9 @@ func TestSearch(t *testing.T) {
 			has, lack []string // hits that must be there, and must not
 			before    [2]string
 		}{
-			{name: "word ranks above a word containing its characters", req: Request{Q: "和平"}, has: []string{"hp1", "hp2"}, before: [2]string{"hp1", "hp2"}},
+			{name: "a word is not found where its characters only meet across a word boundary", req: Request{Q: "和平"}, has: []string{"hp1"}, lack: []string{"hp2"}},
+			{name: "a lone character of a longer word never matches alone", req: Request{Q: "公租房"}, lack: []string{"gj1", "gj2", "sb1"}},
+			{name: "an unknown run in an attachment, unquoted", req: Request{Q: "蓝鲸计划工作专班"}, first: "at1"},
 			{name: "word inside a longer word", req: Request{Q: "农业"}, has: []string{"ny1"}},
 			{name: "synonym: abbreviation finds the full name", req: Request{Q: "发改委"}, has: []string{"fg1"}},
 			{name: "synonym: 社保", req: Request{Q: "社保"}, first: "sb1"},
@@ -117,10 +120,41 @@ func TestSearch(t *testing.T) {
 			})
 		}
 
+		t.Run("boundary-only matches come last, flagged", func(t *testing.T) {
+			res := f.search(t, Request{Q: "研究生"})
+			if got := ids(res); len(got) != 1 || got[0] != "bd1" || !res.Hits[0].Boundary {
+				t.Errorf("研究生: %v %+v", got, res.Hits)
+			}
+			res = f.search(t, Request{Q: "和平"})
+			for _, h := range res.Hits {
+				if h.Boundary {
+					t.Errorf("和平: %s flagged though the word itself was found", h.ID)
+				}
+			}
+		})
+
+		t.Run("words apart only when the run is nowhere", func(t *testing.T) {
+			res := f.search(t, Request{Q: "缴存基数住房公积金"})
+			if got := ids(res); !res.Split || !slices.Contains(got, "gj1") || !slices.Contains(got, "gj2") {
+				t.Errorf("split: %v %v", res.Split, got)
+			}
+			if res := f.search(t, Request{Q: "住房公积金缴存基数"}); res.Split || res.Total != 2 {
+				t.Errorf("run as typed: split %v total %d", res.Split, res.Total)
+			}
+		})
+
 		t.Run("typo suggestion", func(t *testing.T) {
 			res := f.search(t, Request{Q: "住房公基金"})
-			if res.Suggestion != "住房公积金" {
-				t.Errorf("suggestion = %q, want 住房公积金", res.Suggestion)
+			if res.Suggestion != "住房公积金" || !res.Corrected || res.Total != 2 {
+				t.Errorf("suggestion = %q corrected %v total %d, want 住房公积金's hits", res.Suggestion, res.Corrected, res.Total)
+			}
+			res = f.search(t, Request{Q: "住房公基金", NoCorrect: true})
+			if res.Suggestion != "住房公积金" || res.Corrected || res.Total != 0 {
+				t.Errorf("as typed: suggestion = %q corrected %v total %d", res.Suggestion, res.Corrected, res.Total)
+			}
+			res = f.search(t, Request{Q: "住房公基金 缴存"})
+			if res.Suggestion != "住房公积金 缴存" || !res.Corrected {
+				t.Errorf("whole query corrected: %q %v", res.Suggestion, res.Corrected)
 			}
 			if res := f.search(t, Request{Q: "住房公积金"}); res.Suggestion != "" {
 				t.Errorf("a correct query got suggestion %q", res.Suggestion)
@@ -153,7 +187,7 @@ func TestSearch(t *testing.T) {
 
 		t.Run("empty query browses newest first", func(t *testing.T) {
 			res := f.search(t, Request{})
-			if res.Total != 12 || res.Sort != SortDate {
+			if res.Total != 13 || res.Sort != SortDate {
 				t.Fatalf("total %d sort %s", res.Total, res.Sort)
 			}
 			for i := 1; i < len(res.Hits); i++ {

@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -11,18 +12,27 @@ import (
 
 // Bounds of "did you mean".
 const (
-	minSuggestRunes  = 3 // shorter words have too many neighbours
-	maxSuggestChecks = 3 // clauses checked per query
+	minSuggestRunes  = 3  // shorter words have too many neighbours
+	maxSuggestChecks = 3  // clauses corrected per query
+	maxFuzzyLookups  = 12 // vocabulary look-ups per clause
 	maxCandidates    = 200
+	maxVerified      = 24 // candidate corrections counted per clause
 )
 
-// existFields are where a clause must occur at all to be left alone.
-var existFields = []fieldBoost{{fTitleGrams, 1}, {fBodyGrams, 1}, {fAttGrams, 1}, {fSumGrams, 1}, {fKwGrams, 1}, {fUnitGrams, 1}}
+// correction is a spelling of a clause that the index holds.
+type correction struct {
+	text string
+	cost float64 // edits; a homophone counts half
+	hits uint64
+}
 
-// suggest offers a corrected query when a Chinese clause of the query
-// occurs nowhere in the index but a title phrase one or two characters
-// away does (住房公基金 → 住房公积金). Candidates come from the index's
-// own vocabulary of title words and word runs, most frequent first.
+// suggest offers the whole query corrected when a Chinese clause of it is
+// found nowhere but a spelling one edit away (two for longer ones) is:
+// 住房公基金 → 住房公积金. Candidates come from the index's vocabulary of
+// title words and word runs; the one the corpus supports best wins (the
+// fewest edits, homophones counting half, then the most entries holding
+// it). A correction never drops characters, and the rest of the query
+// stays as typed. It returns "" when there is nothing to correct.
 func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq parsedQuery) string {
 	out := make([]string, len(pq.clauses))
 	changed, checks := false, 0
@@ -31,22 +41,32 @@ func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq 
 		if c.phrase {
 			out[i] = `"` + c.text + `"`
 		}
-		key := ix.an.titleKey(c.text)
-		n := utf8.RuneCountInString(key)
+		n := utf8.RuneCountInString(c.text)
 		// Numbers (years, 文号) are not corrected.
-		if !hasHan(key) || strings.ContainsAny(key, "0123456789") || n < minSuggestRunes || n > maxSuggestRunes || checks >= maxSuggestChecks {
+		if !hasHan(c.text) || strings.ContainsAny(c.text, "0123456789") || n < minSuggestRunes || n > maxPhrase || checks >= maxSuggestChecks {
+			continue
+		}
+		if comp.count(views, c.text, false) > 0 {
 			continue
 		}
 		checks++
-		var ignored []scorer
-		o, err := execute(ctx, views, plan{q: compiled{match: comp.grams(key, existFields, &ignored)}})
-		if err != nil || o.total > 0 {
-			continue
+		best := correction{}
+		for _, cand := range ix.corrections(comp.snap, c.text) {
+			if err := ctx.Err(); err != nil {
+				return ""
+			}
+			cand.hits = comp.count(views, cand.text, true)
+			if cand.hits == 0 {
+				continue
+			}
+			if best.text == "" || cand.cost < best.cost || (cand.cost == best.cost && cand.hits > best.hits) {
+				best = cand
+			}
 		}
-		if best := closestTerm(comp.snap, key); best != "" {
-			out[i] = best
+		if best.text != "" {
+			out[i] = best.text
 			if c.phrase {
-				out[i] = `"` + best + `"`
+				out[i] = `"` + best.text + `"`
 			}
 			changed = true
 		}
@@ -57,34 +77,119 @@ func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq 
 	return strings.Join(out, " ")
 }
 
-// closestTerm finds the title vocabulary term nearest to term: the fewest
-// edits, then the most entries, then the first in order.
-func closestTerm(snap *scorch.IndexSnapshot, term string) string {
-	fr := bindex.IndexReaderFuzzy(snap)
-	fuzz := 1
-	if utf8.RuneCountInString(term) >= 6 {
-		fuzz = 2
+// count is how many entries hold text as a run in any field (strict: with
+// its edge words as words).
+func (c *compiler) count(views []*view, text string, strict bool) uint64 {
+	var ignored []scorer
+	o, err := execute(c.ctx, views, plan{q: compiled{match: c.run(text, textFields, strict, &ignored)}})
+	if err != nil {
+		return 0
 	}
+	return o.total
+}
+
+// corrections lists spellings of text found in the title vocabulary:
+// the whole text one or two edits away, or one of its word spans one
+// edit away with the rest kept. None is shorter than text.
+func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string) []correction {
+	rs := []rune(text)
+	var out []correction
+	seen := map[string]bool{text: true}
+	addAll := func(prefix, span, suffix string, fuzz int) {
+		for _, t := range fuzzyTerms(snap, span, fuzz) {
+			if utf8.RuneCountInString(t) < utf8.RuneCountInString(span) {
+				continue // never drop characters
+			}
+			full := prefix + t + suffix
+			if seen[full] || len(out) >= maxVerified {
+				continue
+			}
+			seen[full] = true
+			out = append(out, correction{text: full, cost: ix.an.editCost(span, t)})
+		}
+	}
+	lookups := 0
+	if len(rs) <= maxSuggestRunes {
+		fuzz := 1
+		if len(rs) >= 6 {
+			fuzz = 2
+		}
+		addAll("", text, "", fuzz)
+		lookups++
+	}
+	// Spans of whole words, longest first, for a typo inside a long run.
+	words := ix.an.words(text)
+	type window struct{ from, to int } // byte offsets in text
+	var spans []window
+	for i := range words {
+		for j := i; j < len(words); j++ {
+			from, to := words[i].start, words[j].end
+			n := utf8.RuneCountInString(text[from:to])
+			if n > maxSuggestRunes {
+				break
+			}
+			if n >= minSuggestRunes && (from > 0 || to < len(text)) {
+				spans = append(spans, window{from, to})
+			}
+		}
+	}
+	slices.SortStableFunc(spans, func(a, b window) int { return (b.to - b.from) - (a.to - a.from) })
+	for _, w := range spans {
+		if lookups >= maxFuzzyLookups || len(out) >= maxVerified {
+			break
+		}
+		lookups++
+		addAll(text[:w.from], text[w.from:w.to], text[w.to:], 1)
+	}
+	return out
+}
+
+// fuzzyTerms lists the title vocabulary terms within fuzz edits of term.
+func fuzzyTerms(snap *scorch.IndexSnapshot, term string, fuzz int) []string {
+	fr := bindex.IndexReaderFuzzy(snap)
 	d, err := fr.FieldDictFuzzy(fTitleSugg, term, fuzz, "")
 	if err != nil {
-		return ""
+		return nil
 	}
 	defer d.Close()
-	best, bestDist, bestCount := "", 99, uint64(0)
+	var out []string
 	for k := 0; k < maxCandidates; k++ {
 		e, err := d.Next()
 		if err != nil || e == nil {
 			break
 		}
-		if e.Term == term {
-			continue
-		}
-		dist := editDistance(term, e.Term)
-		if dist < bestDist || (dist == bestDist && e.Count > bestCount) {
-			best, bestDist, bestCount = e.Term, dist, e.Count
+		if e.Term != term {
+			out = append(out, e.Term)
 		}
 	}
-	return best
+	return out
+}
+
+// editCost is the edit distance between a and b in characters, where
+// putting a character for another of the same pinyin (a homophone, the
+// commonest typo of pinyin input) costs half.
+func (a *analysis) editCost(x, y string) float64 {
+	rx, ry := []rune(x), []rune(y)
+	prev := make([]float64, len(ry)+1)
+	cur := make([]float64, len(ry)+1)
+	for j := range prev {
+		prev[j] = float64(j)
+	}
+	for i := 1; i <= len(rx); i++ {
+		cur[0] = float64(i)
+		for j := 1; j <= len(ry); j++ {
+			cost := 1.0
+			switch {
+			case rx[i-1] == ry[j-1]:
+				cost = 0
+			case a.py[rx[i-1]] != "" && a.py[rx[i-1]] == a.py[ry[j-1]]:
+				cost = 0.5
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(ry)]
 }
 
 // editDistance is the Levenshtein distance between a and b in characters.

@@ -32,6 +32,7 @@ type searchHitJSON struct {
 	URL         string     `json:"url"`
 	PageURL     string     `json:"page_url"`
 	Snippet     string     `json:"snippet"`
+	Boundary    bool       `json:"boundary,omitempty"`
 }
 
 type facetValueJSON struct {
@@ -56,6 +57,7 @@ type searchJSON struct {
 	Total      uint64                      `json:"total"`
 	TookMS     int64                       `json:"took_ms"`
 	Suggestion *string                     `json:"suggestion"`
+	Corrected  bool                        `json:"corrected"`
 	Hits       []searchHitJSON             `json:"hits"`
 	Facets     map[string][]facetValueJSON `json:"facets"`
 	Page       int                         `json:"page"`
@@ -93,7 +95,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 
 func searchResultJSON(res *indexer.Result) searchJSON {
 	out := searchJSON{Total: res.Total, TookMS: res.Took.Milliseconds(), Hits: make([]searchHitJSON, len(res.Hits)),
-		Facets: map[string][]facetValueJSON{}, Page: res.Page, Size: res.Size, Sort: res.Sort}
+		Facets: map[string][]facetValueJSON{}, Page: res.Page, Size: res.Size, Sort: res.Sort, Corrected: res.Corrected}
 	if res.Suggestion != "" {
 		out.Suggestion = &res.Suggestion
 	}
@@ -103,7 +105,7 @@ func searchResultJSON(res *indexer.Result) searchJSON {
 	for i, h := range res.Hits {
 		out.Hits[i] = searchHitJSON{ID: h.ID, IndexNo: h.IndexNo, Title: h.Title, Unit: h.Unit, UnitName: h.UnitName,
 			Column: h.Column, ColumnName: h.ColumnName, DocNo: h.DocNo, PublishedAt: h.PublishedAt,
-			URL: entryURL(h.ID), PageURL: "/entries/" + url.PathEscape(h.ID), Snippet: h.Snippet}
+			URL: entryURL(h.ID), PageURL: "/entries/" + url.PathEscape(h.ID), Snippet: h.Snippet, Boundary: h.Boundary}
 	}
 	for _, f := range res.Facets {
 		vals := make([]facetValueJSON, len(f.Values))
@@ -114,6 +116,10 @@ func searchResultJSON(res *indexer.Result) searchJSON {
 	}
 	for _, p := range res.Popular {
 		out.Popular = append(out.Popular, popularJSON{Q: p.Query, Count: p.Count, URL: "/api/v1/search?q=" + url.QueryEscape(p.Query)})
+	}
+	if res.Split {
+		// The words of the query were found apart, not as typed.
+		out.Relaxed = append(out.Relaxed, relaxedJSON{Param: "q", Count: res.Total})
 	}
 	for _, rx := range res.Relaxed {
 		out.Relaxed = append(out.Relaxed, relaxedJSON{Param: rx.Param, Count: rx.Count})

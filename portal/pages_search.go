@@ -25,7 +25,7 @@ var facetLegends = map[string]string{
 
 // searchParams are the query parameters the search page passes on to the
 // index; anything else in the URL is ignored rather than refused.
-var searchParams = append([]string{"q", "sort", "page", "title_only"}, indexer.FacetFields...)
+var searchParams = append([]string{"q", "sort", "page", "title_only", "nocorrect"}, indexer.FacetFields...)
 
 type searchHit struct {
 	indexer.Hit
@@ -66,6 +66,10 @@ type searchView struct {
 	Facets     []facetView
 	Pager      pager
 	Suggestion *linkView
+	Corrected  bool      // the hits are the suggestion's: the typed query found nothing
+	Original   *linkView // the typed query, searched as typed
+	Split      bool      // the words of the query were found apart
+	Boundary   bool      // the hits hold the query's characters only across word boundaries
 	Relaxed    []linkView
 	Popular    []linkView
 	ClearURL   string // the query without filters
@@ -139,10 +143,18 @@ func newSearchView(form url.Values, req indexer.Request, res *indexer.Result) se
 		return searchURL(u)
 	}, res.Page, int(min(res.Total, uint64(indexer.MaxWindow))), res.Size, indexer.MaxWindow/max(res.Size, 1))
 	if res.Suggestion != "" && res.Suggestion != req.Q {
-		u := without(pageless, "q")
+		u := without(pageless, "q", "nocorrect")
 		u.Set("q", res.Suggestion)
 		v.Suggestion = &linkView{Text: res.Suggestion, URL: searchURL(u)}
 	}
+	if res.Corrected {
+		v.Corrected = true
+		u := without(pageless, "nocorrect")
+		u.Set("nocorrect", "1")
+		v.Original = &linkView{Text: req.Q, URL: searchURL(u)}
+	}
+	v.Split = res.Split
+	v.Boundary = len(res.Hits) > 0 && res.Hits[0].Boundary
 	for _, r := range res.Relaxed {
 		text := "不限" + facetLegends[r.Param]
 		if r.Param == "title_only" {
