@@ -238,18 +238,22 @@ func (a *analysis) eachWord(s string, emit emitFunc) {
 
 // eachSearchWord segments s like eachWord and emits every word of two or
 // more characters found, with the dictionary words inside it (gse's search
-// mode: 农业发展银行 also gives 农业, 发展 and 银行). Single
-// characters are left out: the bigram fields find them. A query word is
-// matched against these where the text has that word, not where its
-// characters merely meet across a word boundary (理事 in 管理事关).
-func (a *analysis) eachSearchWord(s string, emit func(term string)) {
+// mode: 农业发展银行 also gives 农业, 发展 and 银行). Single characters are
+// left out: the bigram fields find them. A query word is matched against
+// these where the text has that word, not where its characters merely
+// meet across a word boundary (理事 in 管理事关). Terms are slices of
+// the folded text, valid during the call.
+func (a *analysis) eachSearchWord(s string, emit func(term []byte)) {
 	f := a.foldText(s)
-	var walk func(segs []*gse.Segment)
-	walk = func(segs []*gse.Segment) {
+	// Words inside a word are given relative to it: base is where the
+	// outer word starts in chunk.
+	var walk func(chunk []byte, base int, segs []*gse.Segment)
+	walk = func(chunk []byte, base int, segs []*gse.Segment) {
 		for _, sg := range segs {
-			if t := sg.Token().Text(); utf8.RuneCountInString(t) >= 2 {
-				emit(strings.ToLower(t))
-				walk(sg.Token().Segments())
+			term := chunk[base+sg.Start() : base+sg.End()]
+			if utf8.RuneCount(term) >= 2 {
+				emit(term)
+				walk(chunk, base+sg.Start(), sg.Token().Segments())
 			}
 		}
 	}
@@ -261,8 +265,8 @@ func (a *analysis) eachSearchWord(s string, emit func(term string)) {
 			if utf8.RuneCount(term) < 2 || !hasWordCharBytes(term) {
 				continue
 			}
-			emit(string(term))
-			walk(sg.Token().Segments())
+			emit(term)
+			walk(chunk, sg.Start(), sg.Token().Segments())
 		}
 		from = to
 	}
@@ -274,10 +278,11 @@ func (a *analysis) searchWords(texts ...string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range texts {
-		a.eachSearchWord(s, func(t string) {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
+		a.eachSearchWord(s, func(t []byte) {
+			if !seen[string(t)] {
+				w := string(t)
+				seen[w] = true
+				out = append(out, w)
 			}
 		})
 	}

@@ -218,3 +218,50 @@ func TestGramTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchWords(t *testing.T) {
+	a, err := sharedAnalysis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text      string
+		has, lack []string
+	}{
+		{"中国农业发展银行临沂分行", []string{"中国", "农业发展银行", "农业", "发展", "银行", "临沂"}, []string{"业发", "中", "行临"}},
+		{"管理事关群众切身利益", []string{"管理", "事关", "群众"}, []string{"理事"}},
+		{"联农带农机制", []string{"机制"}, []string{"农机"}},
+		{"数据共享和平台建设", []string{"数据共享", "数据", "共享", "平台"}, []string{"和平"}},
+		{"理事会理事长", []string{"理事会", "理事", "理事长"}, nil},
+		{"ABC公司", []string{"abc", "公司"}, []string{"ABC"}},
+	}
+	for _, tc := range tests {
+		got := a.searchWords(tc.text)
+		for _, w := range tc.has {
+			if !slices.Contains(got, w) {
+				t.Errorf("searchWords(%q) = %v, lacks %q", tc.text, got, w)
+			}
+		}
+		for _, w := range tc.lack {
+			if slices.Contains(got, w) {
+				t.Errorf("searchWords(%q) = %v, has %q", tc.text, got, w)
+			}
+		}
+	}
+	edges := []struct {
+		run  string
+		want []string
+	}{
+		{"理事", []string{"理事"}},
+		{"乡村振兴", []string{"乡村", "振兴"}},
+		{"公租房", []string{"租房"}},
+		{"2019年度", []string{"年度"}},
+		{"临沂瑞丰达物流有限公司", []string{"临沂", "有限公司"}},
+		{"税", nil},
+	}
+	for _, tc := range edges {
+		if got := a.edgeWords(tc.run); !slices.Equal(got, tc.want) {
+			t.Errorf("edgeWords(%q) = %v, want %v", tc.run, got, tc.want)
+		}
+	}
+}
