@@ -6,7 +6,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: all build run test test-short vet bench bench-import bench-search bench-export bench-deps clean
+.PHONY: all build run test test-short vet bench bench-import bench-search bench-export bench-relevance bench-deps clean
 
 all: build
 
@@ -50,6 +50,10 @@ bench-search: bench-deps
 ## bench-export: 1,000,000-row CSV/JSON/XLSX exports vs psql \copy and sqlite3 -csv
 bench-export: bench-deps
 	@$(BENCH_ENV) $(BENCH) -bench 'BenchmarkExport' ./opendata | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+## bench-relevance: search quality per query kind on the judged set (success@1, nDCG@10, boundary traps, suggestions, facet counts, no-hit), SQLite and PostgreSQL
+bench-relevance:
+	@$(BENCH_ENV) $(BENCH) -bench 'BenchmarkRelevance' ./internal/relevance | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
 
 ## bench-deps: the baselines' programs (Groonga, sqlite3), from Debian
 bench-deps:

@@ -59,6 +59,8 @@ func TestImportRules(t *testing.T) {
 			func(from string) bool { return from != "gongkai/internal/catalog" }},
 		{"the indexer does not import the portal", "gongkai/portal",
 			func(from string) bool { return from != "gongkai/indexer" && from != "gongkai/opendata" }},
+		{"the relevance judge is a yardstick: nothing imports it", "gongkai/internal/relevance",
+			func(from string) bool { return false }},
 	}
 	pkgs := packages(t)
 	for _, r := range rules {

@@ -42,6 +42,7 @@ func writeEntries(ctx context.Context, w *bufio.Writer, dir string, plan []plann
 	enc := newLineEncoder(w)
 	files := newAttachmentWriter(ctx, dir)
 	defer files.abort()
+	needles := newNeedlePlanter(opt.Seed)
 	for i := range plan {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -66,13 +67,17 @@ func writeEntries(ctx context.Context, w *bufio.Writer, dir string, plan []plann
 			line.Form = interpretationForms[e.form]
 			line.Related = []string{plan[e.related].id}
 		}
+		var specs []attachmentSpec
+		if opt.Attachments {
+			specs = planAttachments(newRand(opt.Seed, "attach:"+e.id), c, b)
+		}
+		needles.plant(c, b, specs, line.Keywords, line.Summary)
 		if useText {
 			line.BodyText = b.text()
 		} else {
 			line.BodyHTML = b.html()
 		}
 		if opt.Attachments {
-			specs := planAttachments(newRand(opt.Seed, "attach:"+e.id), c, b)
 			for _, s := range specs {
 				line.Attachments = append(line.Attachments, attachmentRef{Name: s.name, File: s.file})
 				if err := files.submit(s); err != nil {
