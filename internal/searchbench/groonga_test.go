@@ -129,9 +129,10 @@ func (g *groonga) serve(ctx context.Context) error {
 	return fmt.Errorf("groonga http server did not start on %s", g.base)
 }
 
-// disableCache turns Groonga's query cache off (and empties it).
-func (g *groonga) disableCache() error {
-	resp, err := http.Get(g.base + "/d/cache_limit?max=0")
+// cacheLimit sets the number of answers Groonga's query cache keeps (0
+// turns it off and empties it).
+func (g *groonga) cacheLimit(n int) error {
+	resp, err := http.Get(g.base + "/d/cache_limit?max=" + strconv.Itoa(n))
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,16 @@ func BenchmarkQueries(b *testing.B) {
 	}
 	year := map[string][]string{"year": {"2021"}}
 	for _, q := range []indexer.Request{
+		// One of each kind of BenchmarkSearchVsGroonga's mix: a common
+		// word, a rare word, a long run, a four-character term, an
+		// abbreviation, pinyin and a typo; then the rest.
+		{Q: "工作"},
+		{Q: "采矿权"},
+		{Q: "供应商及时了解政府采购信息"},
+		{Q: "乡村振兴"},
+		{Q: "医保"},
+		{Q: "gongjijin"},
+		{Q: "住房公基金"},
 		{Q: "12345政务服务便民热线"},
 		{Q: "12345政务服务便民热线", Filters: map[string][]string{"unit": {"zfb"}, "year": {"2019"}}},
 		{Q: "测绘地理信息"},
