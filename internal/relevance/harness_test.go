@@ -292,7 +292,7 @@ func (b *bench) score(q *Query, j *Judgement, a *answer, s *kindStats) outcome {
 		}
 		o.detail = "counts differ: " + strings.Join(diffs, "; ")
 		if !o.ok {
-			o.detail += "; " + b.missedExample(a, j)
+			o.detail += "; " + b.facetDiff(q, j)
 		}
 	case KindNoHit:
 		if a.Total == 0 && len(a.Hits) == 0 {
@@ -327,24 +327,80 @@ func (b *bench) hitList(a *answer, j *Judgement, n int) string {
 	return strings.Join(parts, " | ")
 }
 
-// missedExample names an entry the judge counts and the engine did not
-// find first, or the other way round, to look at.
-func (b *bench) missedExample(a *answer, j *Judgement) string {
-	for _, h := range a.Hits {
-		if !j.Relevant[h.ID] {
-			return "e.g. found but not holding the term: " + h.ID
+// facetDiff pages through every hit of a facet query and names entries
+// found but not holding the term, and entries holding it but not found,
+// with where the term (or its first character) stands.
+func (b *bench) facetDiff(q *Query, j *Judgement) string {
+	found := map[string]bool{}
+	after := ""
+	for page := 0; page < 100; page++ {
+		v := url.Values{"q": {q.Q}, "size": {"100"}, "sort": {"date"}}
+		if after != "" {
+			v.Set("after", after)
+		}
+		resp, err := b.client.Get(b.url + "/api/v1/search?" + v.Encode())
+		if err != nil {
+			return err.Error()
+		}
+		var a struct {
+			Hits []struct {
+				ID string `json:"id"`
+			} `json:"hits"`
+			Next *string `json:"next"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&a)
+		resp.Body.Close()
+		if err != nil {
+			return err.Error()
+		}
+		for _, h := range a.Hits {
+			found[h.ID] = true
+		}
+		if a.Next == nil {
+			break
+		}
+		after = *a.Next
+	}
+	var extra, missed []string
+	for id := range found {
+		if !j.Relevant[id] {
+			extra = append(extra, id)
 		}
 	}
-	return fmt.Sprintf("judge: %d entries, e.g. %v", len(j.Relevant), sortedIDs(j.Relevant, 3))
+	for id := range j.Relevant {
+		if !found[id] {
+			missed = append(missed, id)
+		}
+	}
+	slices.Sort(extra)
+	slices.Sort(missed)
+	show := func(ids []string, ctx func(string) string) string {
+		var parts []string
+		for i, id := range ids {
+			if i == 3 {
+				parts = append(parts, fmt.Sprintf("… %d in all", len(ids)))
+				break
+			}
+			parts = append(parts, id+" ("+ctx(id)+")")
+		}
+		return strings.Join(parts, ", ")
+	}
+	term := q.term()
+	return fmt.Sprintf("found, not holding it: %s; holding it, not found: %s",
+		show(extra, func(id string) string { return b.context(id, string([]rune(term)[:1])) }),
+		show(missed, func(id string) string { return b.context(id, term) }))
 }
 
 // trapContext shows where the word stands in a trap entry.
-func (b *bench) trapContext(id string, q *Query) string {
+func (b *bench) trapContext(id string, q *Query) string { return b.context(id, q.term()) }
+
+// context shows the first place the entry holds w: the field and a few
+// characters either side.
+func (b *bench) context(id, w string) string {
 	d, ok := b.corpus.Doc(id)
 	if !ok {
 		return "?"
 	}
-	w := q.term()
 	for _, f := range allFields {
 		if i := strings.Index(d.Text[f], w); i >= 0 {
 			rs := []rune(d.Text[f][:i])

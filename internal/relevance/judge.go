@@ -66,6 +66,9 @@ func (c *Corpus) Judge(q *Query) Judgement {
 				h, o := occurrences(d.Text[f], term, traps)
 				held, outside = held || h, outside || o
 			}
+			for _, full := range q.Full {
+				outside = outside || d.Holds(Fold(full))
+			}
 			switch {
 			case outside:
 				j.Relevant[d.ID] = true

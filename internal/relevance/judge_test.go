@@ -77,6 +77,8 @@ func testCorpus() *Corpus {
 		{"b", "", "市慈善总会理事会工作报告", "第三届理事会审议通过。", "", "市民政局", nil},
 		{"c", "", "年度报告", "正文", "承办单位：临沂瑞丰达物流有限公司", "市民政局", nil},
 		{"d", "", "公租房分配公示", "公共租赁住房", "", "市住房和城乡建设局", []string{"公示"}},
+		{"e", "", "出租汽车管理办法", "不得擅自出租车位。", "", "市交通运输局", nil},
+		{"f", "", "停车场管理", "不得擅自出租车位。", "", "市交通运输局", nil},
 	}
 	c := &Corpus{byID: map[string]int{}}
 	for _, d := range docs {
@@ -111,6 +113,7 @@ func TestJudge(t *testing.T) {
 		{q: Query{Kind: KindAttachment, Q: "临沂瑞丰达物流有限公司", IDs: []string{"c"}}, relevant: []string{"c"}},
 		{q: Query{Kind: KindAttachment, Q: "年度报告", IDs: []string{"c"}}, relevant: []string{"c"}, problems: true},
 		{q: Query{Kind: KindWord, Q: "理事", Traps: []string{"管理事关"}}, relevant: []string{"b"}, traps: []string{"a"}},
+		{q: Query{Kind: KindWord, Q: "出租车", Full: []string{"出租汽车"}, Traps: []string{"出租车位"}}, relevant: []string{"e"}, traps: []string{"f"}},
 		{q: Query{Kind: KindAbbreviation, Q: "公积金", Full: []string{"住房公积金"}}, relevant: []string{"a"}},
 		{q: Query{Kind: KindAbbreviation, Q: "住建局", Full: []string{"住房和城乡建设局"}}, relevant: []string{"d"}},
 		{q: Query{Kind: KindPinyin, Q: "gongshi", Term: "公示"}, relevant: []string{"d"}},

@@ -15,7 +15,7 @@ const (
 	KindTitle        = "title"        // an entry's exact title, unquoted; relevant: entries with that title
 	KindAttachment   = "attachment"   // a name held by one entry's attachment only
 	KindPhrase       = "phrase"       // a quoted phrase from a body; relevant: entries holding it
-	KindWord         = "word"         // a dictionary word; relevant: entries holding it outside its traps
+	KindWord         = "word"         // a dictionary word; relevant: entries holding it (or a full form) outside its traps
 	KindAbbreviation = "abbreviation" // relevant: entries holding the abbreviation or a full form
 	KindPinyin       = "pinyin"       // toneless pinyin; relevant: entries with the word in title or keywords
 	KindTypo         = "typo"         // a title word misspelt; the suggestion must be Want
@@ -35,7 +35,7 @@ type Query struct {
 	Term  string   `json:"term,omitempty"`
 	DocNo string   `json:"doc_no,omitempty"` // docno: the 文号 as stored
 	IDs   []string `json:"ids,omitempty"`    // known items: the relevant entries, checked against the judge
-	Full  []string `json:"full,omitempty"`   // abbreviation: its full forms
+	Full  []string `json:"full,omitempty"`   // abbreviation: its full forms; word: other forms of it (出租汽车 for 出租车)
 	Traps []string `json:"traps,omitempty"`  // word: contexts where its characters only meet across a word boundary
 	Want  string   `json:"want,omitempty"`   // typo: the whole corrected query
 	Note  string   `json:"note,omitempty"`

@@ -49,6 +49,9 @@ func b2f(b bool) float64 {
 // SQLite and (with GONGKAI_TEST_PG) PostgreSQL, and holds every kind at
 // its target. A failure lists each query below target with what it got.
 func TestRelevance(t *testing.T) {
+	if raceDetector {
+		t.Skip("the judged set is measured without -race (about 20 s per store; under the race detector the setup takes minutes): go test ./internal/relevance or make bench-relevance")
+	}
 	qs, err := LoadQueries(queriesFile)
 	if err != nil {
 		t.Fatal(err)
