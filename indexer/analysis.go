@@ -236,49 +236,96 @@ func (a *analysis) eachWord(s string, emit emitFunc) {
 	}
 }
 
-// eachSearchWord segments s like eachWord and emits every word of two or
-// more characters found, with the dictionary words inside it (gse's search
-// mode: 农业发展银行 also gives 农业, 发展 and 银行). Single characters are
-// left out: the bigram fields find them. A query word is matched against
-// these where the text has that word, not where its characters merely
-// meet across a word boundary (理事 in 管理事关). Terms are slices of
-// the folded text, valid during the call.
-func (a *analysis) eachSearchWord(s string, emit func(term []byte)) {
+// eachEdge marks where the words of s begin and end. The text is cut
+// into words by gse, and words of the dictionary made of smaller words
+// are cut again into those (农业发展银行 into 农业, 发展 and 银行; 管理 is
+// not cut into 管 and 理). At every place where a word begins, the two
+// characters that follow make a term "<xy"; where one ends, the two
+// before it make "xy>" (Chinese characters only). A run of query text is
+// found as words where it begins and ends at such places: 理事 is in
+// 理事会 (理事>) and 理事长, but not in 管理事关, where no word begins at
+// 理; 农业 is in 中国农业发展银行. Terms are slices of a buffer valid
+// during the call.
+func (a *analysis) eachEdge(s string, emit func(term []byte)) {
 	f := a.foldText(s)
-	// Words inside a word are given relative to it: base is where the
-	// outer word starts in chunk.
-	var walk func(chunk []byte, base int, segs []*gse.Segment)
-	walk = func(chunk []byte, base int, segs []*gse.Segment) {
+	runeAt := f.runeIndex()
+	at := make([]bool, len(f.runes)+1) // at[i]: a word begins or ends before rune i
+	var walk func(base int, segs []*gse.Segment)
+	walk = func(base int, segs []*gse.Segment) {
 		for _, sg := range segs {
-			term := chunk[base+sg.Start() : base+sg.End()]
-			if utf8.RuneCount(term) >= 2 {
-				emit(term)
-				walk(chunk, base+sg.Start(), sg.Token().Segments())
+			b0, b1 := base+sg.Start(), base+sg.End()
+			if runeAt[b1]-runeAt[b0] < 2 {
+				continue // a lone character inside a word is no word of its own
 			}
+			at[runeAt[b0]], at[runeAt[b1]] = true, true
+			walk(b0, sg.Token().Segments())
 		}
 	}
 	for from := 0; from < len(f.runes); {
 		to := chunkEnd(f.runes, from)
-		chunk := f.text[f.at[from]:f.at[to]]
-		for _, sg := range a.seg.Segment(chunk) {
-			term := chunk[sg.Start():sg.End()]
-			if utf8.RuneCount(term) < 2 || !hasWordCharBytes(term) {
-				continue
+		base := f.at[from]
+		for _, sg := range a.seg.Segment(f.text[base:f.at[to]]) {
+			b0, b1 := base+sg.Start(), base+sg.End()
+			at[runeAt[b0]], at[runeAt[b1]] = true, true
+			if n := runeAt[b1] - runeAt[b0]; n >= 2 {
+				walk(b0, sg.Token().Segments())
+				if n >= 3 && n <= maxInnerRunes {
+					a.innerEdges(int(runeAt[b0]), int(runeAt[b1]), f, at)
+				}
 			}
-			emit(term)
-			walk(chunk, sg.Start(), sg.Token().Segments())
 		}
 		from = to
 	}
+	cjk := func(i int) bool { return i >= 0 && i < len(f.runes) && charKind(f.runes[i]) == kindCJK }
+	var buf []byte
+	for i, ok := range at {
+		if !ok {
+			continue
+		}
+		if cjk(i) && cjk(i+1) {
+			buf = append(append(buf[:0], '<'), f.text[f.at[i]:f.at[i+2]]...)
+			emit(buf)
+		}
+		if cjk(i-2) && cjk(i-1) {
+			buf = append(append(buf[:0], f.text[f.at[i-2]:f.at[i]]...), '>')
+			emit(buf)
+		}
+	}
 }
 
-// searchWords is what a word field holds: the search-mode words of the
-// texts, each once, in order of first appearance.
-func (a *analysis) searchWords(texts ...string) []string {
+// maxInnerRunes bounds the words whose inner dictionary words are looked
+// up one by one.
+const maxInnerRunes = 8
+
+// innerEdges marks where the dictionary words that begin or end the word
+// from rune i to rune j end or begin, not only those of the one way gse
+// cuts it again: it cuts 和平路 into 和 and 平路, yet 和平路 begins with
+// the word 和平. A word in the middle does not count: 绿地面积 holds no
+// word 地面.
+func (a *analysis) innerEdges(i, j int, f folded, at []bool) {
+	isWord := func(x, y int) bool {
+		freq, _, ok := a.seg.Dict.Find(f.text[f.at[x]:f.at[y]])
+		return ok && freq > 0
+	}
+	for k := i + 2; k < j; k++ {
+		if isWord(i, k) {
+			at[k] = true
+		}
+	}
+	for k := j - 2; k > i; k-- {
+		if isWord(k, j) {
+			at[k] = true
+		}
+	}
+}
+
+// edgeTerms is what a word field holds: the edge terms of the texts,
+// each once.
+func (a *analysis) edgeTerms(texts ...string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range texts {
-		a.eachSearchWord(s, func(t []byte) {
+		a.eachEdge(s, func(t []byte) {
 			if !seen[string(t)] {
 				w := string(t)
 				seen[w] = true
@@ -286,6 +333,32 @@ func (a *analysis) searchWords(texts ...string) []string {
 			}
 		})
 	}
+	return out
+}
+
+// innerWords are the words of s of two or more characters, with the
+// dictionary words inside them (银行 in 农业发展银行), each once.
+func (a *analysis) innerWords(s string) []string {
+	var out []string
+	var walk func(text string, segs []gse.Segment)
+	walk = func(text string, segs []gse.Segment) {
+		for _, sg := range segs {
+			w := text[sg.Start():sg.End()]
+			if utf8.RuneCountInString(w) < 2 || !hasWordChar(w) {
+				continue
+			}
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+			var subs []gse.Segment
+			for _, sub := range sg.Token().Segments() {
+				subs = append(subs, *sub)
+			}
+			walk(w, subs)
+		}
+	}
+	f := a.foldString(s)
+	walk(f, a.seg.Segment([]byte(f)))
 	return out
 }
 
@@ -343,12 +416,31 @@ func (a *analysis) eachBigram(s string, emit emitFunc) {
 				long := append(append([]byte{}, f.text[f.at[lastStart]:f.at[last+1]]...), f.text[f.at[i]:f.at[i+2]]...)
 				emit(long, f.offs[lastStart], f.offs[i+2], pos)
 			}
+			// Two Chinese runs meeting make trigrams across the meeting
+			// point as well (印发临 and 发临沂 in 印发《临沂市), as the runs
+			// themselves do.
+			if lastKind == kindCJK && kind == kindCJK {
+				if last > lastStart {
+					tri := append(append([]byte{}, f.text[f.at[last-1]:f.at[last+1]]...), f.text[f.at[i]:f.at[i+1]]...)
+					emit(tri, f.offs[last-1], f.offs[i+1], pos)
+				}
+				if j-i >= 2 {
+					tri := append(append([]byte{}, f.text[f.at[last]:f.at[last+1]]...), f.text[f.at[i]:f.at[i+2]]...)
+					emit(tri, f.offs[last], f.offs[i+2], pos)
+				}
+			}
 		}
 		if kind == kindCJK {
 			for k := i; k < j; k++ {
 				pos++
 				end := min(k+2, j)
 				emit(f.text[f.at[k]:f.at[end]], f.offs[k], f.offs[end], pos)
+				// Trigrams too: without positions, a run of three is
+				// otherwise found wherever its two bigrams are, apart
+				// (大学生 in a text with 大学学历 and 学生).
+				if k+3 <= j {
+					emit(f.text[f.at[k]:f.at[k+3]], f.offs[k], f.offs[k+3], pos)
+				}
 			}
 		} else {
 			pos++
@@ -400,7 +492,35 @@ func (a *analysis) gramTerms(s string) []gramTerm {
 		seen[t] = true
 		out = append(out, gramTerm{term: t, single: single})
 	})
-	return out
+	// A Chinese bigram inside one of the trigrams says nothing more.
+	var tris []string
+	for _, g := range out {
+		if isCJKGram(g.term, 3) {
+			tris = append(tris, g.term)
+		}
+	}
+	if len(tris) == 0 {
+		return out
+	}
+	kept := out[:0]
+	for _, g := range out {
+		if isCJKGram(g.term, 2) && slices.ContainsFunc(tris, func(tri string) bool { return strings.Contains(tri, g.term) }) {
+			continue
+		}
+		kept = append(kept, g)
+	}
+	return kept
+}
+
+// isCJKGram reports whether term is n Chinese characters.
+func isCJKGram(term string, n int) bool {
+	for _, r := range term {
+		if n == 0 || charKind(r) != kindCJK {
+			return false
+		}
+		n--
+	}
+	return n == 0
 }
 
 // wordTerms returns the folded words of s, without punctuation.
@@ -413,21 +533,26 @@ func (a *analysis) wordTerms(s string) []string {
 	return out
 }
 
-// edgeWords are the words a run of query text must have in a field to be
-// found there as words: its first and last words as gse cuts the run
-// alone, where they are dictionary words (two or more characters with a
-// Chinese one). Words in the middle of a run are held by its bigrams; a
-// lone character at an edge (an unknown name) asks for no word.
-func (a *analysis) edgeWords(s string) []string {
-	ws := a.wordTerms(s)
-	if len(ws) == 0 {
-		return nil
+// runEdges are the edge terms a run of query text asks of a field to be
+// found there as words: "<xy" for its first two characters and "xy>" for
+// its last two, where they are Chinese (a run that begins or ends with a
+// number or a Latin word is held by that term whole). See eachEdge.
+func (a *analysis) runEdges(s string) []string {
+	rs := []rune(a.foldString(s))
+	i, j := 0, len(rs)
+	for i < j && charKind(rs[i]) == kindOther {
+		i++
 	}
+	for j > i && charKind(rs[j-1]) == kindOther {
+		j--
+	}
+	rs = rs[i:j]
 	var out []string
-	for _, w := range []string{ws[0], ws[len(ws)-1]} {
-		if utf8.RuneCountInString(w) >= 2 && hasHan(w) && !slices.Contains(out, w) {
-			out = append(out, w)
-		}
+	if len(rs) >= 2 && charKind(rs[0]) == kindCJK && charKind(rs[1]) == kindCJK {
+		out = append(out, "<"+string(rs[:2]))
+	}
+	if n := len(rs); n >= 2 && charKind(rs[n-2]) == kindCJK && charKind(rs[n-1]) == kindCJK {
+		out = append(out, string(rs[n-2:])+">")
 	}
 	return out
 }

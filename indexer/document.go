@@ -36,15 +36,15 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 	}
 	body = truncateBytes(body, maxBodyBytes)
 	titleWords := a.wordTerms(e.Title)
-	titleSearch := a.searchWords(e.Title)
+	titleSearch := a.edgeTerms(e.Title)
 	doc := map[string]any{
 		fTitle:      e.Title,
 		fTitleWords: strings.Join(titleSearch, " "),
 		fTitleKey:   truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
-		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords, titleSearch), " "),
+		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords, a.innerWords(e.Title)), " "),
 		fTitleSugg:  strings.Join(suggestTerms(titleWords), " "),
 		fBody:       body,
-		fBodyWords:  strings.Join(a.searchWords(body), " "),
+		fBodyWords:  strings.Join(a.edgeTerms(body), " "),
 		fUnit:       e.Unit,
 		fColumn:     e.Column,
 		fIndexNo:    e.IndexNo,
@@ -54,15 +54,15 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 	if src.attText != "" {
 		att := truncateBytes(src.attText, maxAttachmentBytes)
 		doc[fAtt] = att
-		doc[fAttWords] = strings.Join(a.searchWords(att), " ")
+		doc[fAttWords] = strings.Join(a.edgeTerms(att), " ")
 	}
 	if e.Summary != "" {
 		doc[fSummary] = e.Summary
-		doc[fSumWords] = strings.Join(a.searchWords(e.Summary), " ")
+		doc[fSumWords] = strings.Join(a.edgeTerms(e.Summary), " ")
 	}
 	if len(e.Keywords) > 0 {
 		doc[fKeywords] = e.Keywords
-		doc[fKwWords] = strings.Join(a.searchWords(e.Keywords...), " ")
+		doc[fKwWords] = strings.Join(a.edgeTerms(e.Keywords...), " ")
 	}
 	var other []string
 	if src.unitName != "" {

@@ -444,7 +444,7 @@ func (c *compiler) run(text string, groups []fieldGroup, strict bool, scorers *[
 	terms := c.ix.an.gramTerms(text)
 	var words []string
 	if strict {
-		words = c.ix.an.edgeWords(text)
+		words = c.ix.an.runEdges(text)
 	}
 	var any []*expr
 	for _, g := range groups {

@@ -233,7 +233,7 @@ func (ix *Index) buildDocs(es []store.IndexEntry) []map[string]any {
 				e := es[k]
 				docs[k] = ix.an.buildDocument(docSource{entry: e, unitName: ix.labels.unit(e.Unit),
 					unitPinyin: ix.labels.unitTokens(e.Unit, "pinyin", ix.an.pinyinTokens),
-					unitWords:  ix.labels.unitTokens(e.Unit, "words", func(s string) []string { return ix.an.searchWords(s) }),
+					unitWords:  ix.labels.unitTokens(e.Unit, "words", func(s string) []string { return ix.an.edgeTerms(s) }),
 					attText:    ix.extract.entryText(e.ID, e.Attachments)})
 			}
 		})

@@ -42,8 +42,9 @@ func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq 
 			out[i] = `"` + c.text + `"`
 		}
 		n := utf8.RuneCountInString(c.text)
-		// Numbers (years, 文号) are not corrected.
-		if !hasHan(c.text) || strings.ContainsAny(c.text, "0123456789") || n < minSuggestRunes || n > maxPhrase || checks >= maxSuggestChecks {
+		// 文号 and numbers are not corrected; the Chinese words around a
+		// year may be.
+		if !hasHan(c.text) || ix.an.isDocNo(c.text) || n < minSuggestRunes || n > maxPhrase || checks >= maxSuggestChecks {
 			continue
 		}
 		if comp.count(views, c.text, false) > 0 {
@@ -117,23 +118,45 @@ func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string) []correcti
 		addAll("", text, "", fuzz)
 		lookups++
 	}
-	// Spans of whole words, longest first, for a typo inside a long run.
+	// Spans of whole words, for a typo inside a long run: first those
+	// holding a lone Chinese character (a typo leaves the segmenter with
+	// pieces it cannot join: 乡村振心 is 乡村/振/心), shortest first, then
+	// the others, longest first.
 	words := ix.an.words(text)
-	type window struct{ from, to int } // byte offsets in text
+	type window struct {
+		from, to int // byte offsets in text
+		lone     bool
+	}
 	var spans []window
 	for i := range words {
+		lone := false
 		for j := i; j < len(words); j++ {
 			from, to := words[i].start, words[j].end
 			n := utf8.RuneCountInString(text[from:to])
 			if n > maxSuggestRunes {
 				break
 			}
-			if n >= minSuggestRunes && (from > 0 || to < len(text)) {
-				spans = append(spans, window{from, to})
+			if w := words[j].term; utf8.RuneCountInString(w) == 1 && hasHan(w) {
+				lone = true
+			}
+			if n >= minSuggestRunes && (from > 0 || to < len(text)) && hasHan(text[from:to]) &&
+				!strings.ContainsAny(text[from:to], "0123456789") {
+				spans = append(spans, window{from, to, lone})
 			}
 		}
 	}
-	slices.SortStableFunc(spans, func(a, b window) int { return (b.to - b.from) - (a.to - a.from) })
+	slices.SortStableFunc(spans, func(a, b window) int {
+		switch {
+		case a.lone != b.lone:
+			if a.lone {
+				return -1
+			}
+			return 1
+		case a.lone:
+			return (a.to - a.from) - (b.to - b.from)
+		}
+		return (b.to - b.from) - (a.to - a.from)
+	})
 	for _, w := range spans {
 		if lookups >= maxFuzzyLookups || len(out) >= maxVerified {
 			break
