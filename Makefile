@@ -17,9 +17,12 @@ build:
 run: build
 	$(BIN) serve --demo --data $(DATA) --addr $(ADDR)
 
-## test: every test; PostgreSQL tests run when GONGKAI_TEST_PG is set
+## test: every test; PostgreSQL tests run when GONGKAI_TEST_PG is set. The judged
+## relevance set runs again without the race detector, which makes its set-up (the demo
+## data set, imported and indexed) too slow to run under it.
 test: vet node_modules
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -timeout 20m -run 'TestRelevance' ./internal/relevance
 
 ## node_modules: front-end packages for the browser tests (axe-core), from npm
 node_modules: package.json
