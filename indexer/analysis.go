@@ -557,6 +557,19 @@ func (a *analysis) runEdges(s string) []string {
 	return out
 }
 
+// bareText is s folded, with only its letters, digits and Chinese
+// characters: a run found by its terms is in a text where it is in the
+// text's bare form (印发临沂市 in 印发《临沂市》).
+func (a *analysis) bareText(s string) string {
+	return strings.Map(func(r rune) rune {
+		r = a.fold(r)
+		if charKind(r) == kindOther {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // hasHan reports whether s holds a Chinese character.
 func hasHan(s string) bool {
 	for _, r := range s {

@@ -81,6 +81,52 @@ type scorer struct {
 type compiled struct {
 	match   *expr
 	scorers []scorer
+	// checks are long runs whose overlapping trigrams may stand apart:
+	// their few candidates are read and kept only if they hold the run.
+	checks []runCheck
+	holds  func(v *view, doc uint32, texts []string) (bool, error)
+}
+
+// runCheck is a run of the query (in each of its spellings, folded) and
+// the expression that finds its candidates.
+type runCheck struct {
+	e     *expr
+	texts []string
+}
+
+// Bounds of checking runs against the stored text.
+const (
+	minCheckedRunes = 5   // shorter runs are held by their overlapping trigrams
+	maxChecked      = 300 // candidates read per segment; beyond it the trigrams are trusted
+)
+
+// checkRuns removes from t the candidates of each long run that do not
+// hold it, where there are few enough to read.
+func (v *view) checkRuns(t *roaring.Bitmap, q compiled) (*roaring.Bitmap, error) {
+	for _, ck := range q.checks {
+		cand, err := v.eval(ck.e)
+		if err != nil {
+			return nil, err
+		}
+		cand = roaring.And(cand, t)
+		if n := cand.GetCardinality(); n == 0 || n > maxChecked {
+			continue
+		}
+		var drop []uint32
+		for d := range cand.Iterate {
+			ok, err := q.holds(v, d, ck.texts)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				drop = append(drop, d)
+			}
+		}
+		if len(drop) > 0 {
+			t = roaring.AndNot(t, roaring.BitmapOf(drop...))
+		}
+	}
+	return t, nil
 }
 
 // segCache is what searching needs of one segment besides its posting

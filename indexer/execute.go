@@ -105,6 +105,11 @@ func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
 			return nil, err
 		}
 		t = v.live(t)
+		if len(p.q.checks) > 0 {
+			if t, err = v.checkRuns(t, p.q); err != nil {
+				return nil, err
+			}
+		}
 		sel := map[int]*roaring.Bitmap{}
 		for f, e := range p.filters {
 			if sel[f], err = v.eval(e); err != nil {

@@ -16,7 +16,7 @@ import (
 // analysisVersion changes whenever the analysis code changes what it
 // emits; together with the mapping and the vocabulary it makes the mapping
 // version stored in the index, and a mismatch rebuilds the index.
-const analysisVersion = 11
+const analysisVersion = 12
 
 // Analyzer names used by the mapping.
 const (
@@ -128,7 +128,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fAttWords, plain(fAttWords, anSpace, false))
 	dm.AddFieldMappingsAt(fSummary, storedOnly(fSummary), text(fSumGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fSumWords, plain(fSumWords, anSpace, false))
-	dm.AddFieldMappingsAt(fKeywords, text(fKwGrams, anGrams, false))
+	dm.AddFieldMappingsAt(fKeywords, storedOnly(fKeywords), text(fKwGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fKwWords, plain(fKwWords, anSpace, false))
 	dm.AddFieldMappingsAt(fUnitName, text(fUnitGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fUnitWords, plain(fUnitWords, anSpace, false))

@@ -367,9 +367,18 @@ func (c *compiler) textQuery(pq parsedQuery, fs fieldSet, lv level) compiled {
 	if len(pq.clauses) > 0 {
 		var must []*expr
 		for _, cl := range pq.clauses {
-			must = append(must, c.clause(cl, fs, lv, &out.scorers))
+			e := c.clause(cl, fs, lv, &out.scorers)
+			must = append(must, e)
+			if !lv.split() || cl.phrase || len(cl.parts) <= 1 {
+				if ck := c.check(cl.runs, e); ck != nil {
+					out.checks = append(out.checks, *ck)
+				}
+			}
 		}
 		top = append(top, andExpr(must...))
+	}
+	if len(out.checks) > 0 {
+		out.holds = c.ix.holds
 	}
 	if pq.pinyin != "" {
 		add(termExpr(fTitlePy, pq.pinyin), 4)
@@ -431,6 +440,25 @@ func (c *compiler) clause(cl clause, fs fieldSet, lv level, scorers *[]scorer) *
 		c.run(cl.text, fs.adjacency, false, scorers) // scores only: not needed to match
 	}
 	return andExpr(must...)
+}
+
+// check is the stored-text check of a clause whose runs are long enough
+// for their trigrams to stand apart (安全生产 … 生产监督管理 for
+// 安全生产监督管理), nil for shorter ones.
+func (c *compiler) check(runs []string, e *expr) *runCheck {
+	long := false
+	var texts []string
+	for _, r := range runs {
+		t := c.ix.an.bareText(r)
+		texts = append(texts, t)
+		if utf8.RuneCountInString(t) >= minCheckedRunes {
+			long = true
+		}
+	}
+	if !long {
+		return nil
+	}
+	return &runCheck{e: e, texts: texts}
 }
 
 // run finds text where its characters stand together in a field: every

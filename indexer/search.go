@@ -329,6 +329,37 @@ func (ix *Index) hit(v *view, h ranked, marks []string) (Hit, error) {
 	return out, nil
 }
 
+// holds reports whether a document holds one of texts (bare, see
+// bareText) in a text the search looks at: title, body, attachments,
+// summary, keywords, 文号 or the unit's name.
+func (ix *Index) holds(v *view, doc uint32, texts []string) (bool, error) {
+	found := false
+	check := func(s string) {
+		if !found && s != "" {
+			b := ix.an.bareText(s)
+			for _, t := range texts {
+				if strings.Contains(b, t) {
+					found = true
+					return
+				}
+			}
+		}
+	}
+	err := v.seg.VisitStoredFields(uint64(doc), func(field string, _ byte, value []byte, _ []uint64) bool {
+		switch field {
+		case fTitle, fBody, fAtt, fSummary, fKeywords, fDocNo:
+			check(string(value))
+		case fUnit:
+			check(ix.labels.unit(string(value)))
+		}
+		return !found
+	})
+	if err != nil {
+		return false, fmt.Errorf("indexer: stored fields: %w", err)
+	}
+	return found, nil
+}
+
 // facetList orders the facets and their values: years newest first,
 // everything else by count. Selected values are always listed.
 func (ix *Index) facetList(counts []map[string]int, filters map[string][]string) []Facet {

@@ -44,6 +44,7 @@ func corpus(t *testing.T, f *fix) {
 			e.Attachments = []catalog.Attachment{{Name: "附件1：参会回执.docx", SHA256: sum, Size: size,
 				MediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}}
 		}),
+		f.entry("lr1", "rsj", "关于做好年度工作的通知", "加强安全生产，做好食品生产监督管理工作。"),
 		f.entry("bd1", "rsj", "关于生物医药研究生命周期管理的通知", "围绕药物研究生命周期开展监管。"),
 		f.entry("wd1", "fgw", "关于撤回的住房公积金通知", "已撤回。", func(e *catalog.Entry) { e.Status = catalog.StatusWithdrawn }),
 		f.entry("dr1", "fgw", "住房公积金草稿", "草稿。", func(e *catalog.Entry) { e.Status = catalog.StatusDraft }),
@@ -66,6 +67,8 @@ func TestSearch(t *testing.T) {
 			{name: "a word is not found where its characters only meet across a word boundary", req: Request{Q: "和平"}, has: []string{"hp1"}, lack: []string{"hp2"}},
 			{name: "a lone character of a longer word never matches alone", req: Request{Q: "公租房"}, lack: []string{"gj1", "gj2", "sb1"}},
 			{name: "an unknown run in an attachment, unquoted", req: Request{Q: "蓝鲸计划工作专班"}, first: "at1"},
+			{name: "a long run is not found from its pieces apart", req: Request{Q: "安全生产监督管理"}, lack: []string{"lr1"}},
+			{name: "a long run as it stands", req: Request{Q: "食品生产监督管理"}, first: "lr1"},
 			{name: "word inside a longer word", req: Request{Q: "农业"}, has: []string{"ny1"}},
 			{name: "synonym: abbreviation finds the full name", req: Request{Q: "发改委"}, has: []string{"fg1"}},
 			{name: "synonym: 社保", req: Request{Q: "社保"}, first: "sb1"},
@@ -187,7 +190,7 @@ func TestSearch(t *testing.T) {
 
 		t.Run("empty query browses newest first", func(t *testing.T) {
 			res := f.search(t, Request{})
-			if res.Total != 13 || res.Sort != SortDate {
+			if res.Total != 14 || res.Sort != SortDate {
 				t.Fatalf("total %d sort %s", res.Total, res.Sort)
 			}
 			for i := 1; i < len(res.Hits); i++ {
