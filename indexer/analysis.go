@@ -336,6 +336,30 @@ func (a *analysis) edgeTerms(texts ...string) []string {
 	return out
 }
 
+// fineWords cuts s into words like wordTerms, then each word of three or
+// more characters that the dictionary makes of smaller ones into those
+// (应急管理局 → 应急/管理局 → 应急/管理/局), so that runs of them
+// (应急管理) can be suggested too.
+func (a *analysis) fineWords(s string) []string {
+	f := a.foldString(s)
+	var out []string
+	for _, sg := range a.seg.Segment([]byte(f)) {
+		w := f[sg.Start():sg.End()]
+		if !hasWordChar(w) {
+			continue
+		}
+		subs := sg.Token().Segments()
+		if utf8.RuneCountInString(w) < 3 || len(subs) < 2 {
+			out = append(out, w)
+			continue
+		}
+		for _, sub := range subs {
+			out = append(out, w[sub.Start():sub.End()])
+		}
+	}
+	return out
+}
+
 // innerWords are the words of s of two or more characters, with the
 // dictionary words inside them (银行 in 农业发展银行), each once.
 func (a *analysis) innerWords(s string) []string {

@@ -37,12 +37,13 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 	body = truncateBytes(body, maxBodyBytes)
 	titleWords := a.wordTerms(e.Title)
 	titleSearch := a.edgeTerms(e.Title)
+	titleInner := a.innerWords(e.Title)
 	doc := map[string]any{
 		fTitle:      e.Title,
 		fTitleWords: strings.Join(titleSearch, " "),
 		fTitleKey:   truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
-		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords, a.innerWords(e.Title)), " "),
-		fTitleSugg:  strings.Join(suggestTerms(titleWords), " "),
+		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords, titleInner), " "),
+		fTitleSugg:  strings.Join(suggestTerms(titleWords, a.fineWords(e.Title)), " "),
 		fBody:       body,
 		fBodyWords:  strings.Join(a.edgeTerms(body), " "),
 		fUnit:       e.Unit,
@@ -107,26 +108,29 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 func facetTerm(facet, value string) string { return facet + ":" + value }
 
 // suggestTerms is the vocabulary "did you mean" draws from: the title's
-// words (as gse cuts them) and runs of two and three words (住房 公积金 → 住房公积金).
-func suggestTerms(titleWords []string) []string {
-	var words []string
-	for _, w := range titleWords {
-		if hasHan(w) {
-			words = append(words, w)
-		} else {
-			words = append(words, "") // a number or a Latin word breaks runs
-		}
-	}
+// words and runs of two and three words (住房 公积金 → 住房公积金), for
+// each way the title is cut (as gse cuts it, and finer).
+func suggestTerms(cuts ...[]string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for i := range words {
-		var b strings.Builder
-		for n := 0; n < 3 && i+n < len(words) && words[i+n] != ""; n++ {
-			b.WriteString(words[i+n])
-			s := b.String()
-			if c := utf8.RuneCountInString(s); c >= 2 && c <= maxSuggestRunes && !seen[s] {
-				seen[s] = true
-				out = append(out, s)
+	for _, titleWords := range cuts {
+		var words []string
+		for _, w := range titleWords {
+			if hasHan(w) {
+				words = append(words, w)
+			} else {
+				words = append(words, "") // a number or a Latin word breaks runs
+			}
+		}
+		for i := range words {
+			var b strings.Builder
+			for n := 0; n < 3 && i+n < len(words) && words[i+n] != ""; n++ {
+				b.WriteString(words[i+n])
+				s := b.String()
+				if c := utf8.RuneCountInString(s); c >= 2 && c <= maxSuggestRunes && !seen[s] {
+					seen[s] = true
+					out = append(out, s)
+				}
 			}
 		}
 	}

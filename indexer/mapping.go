@@ -16,7 +16,7 @@ import (
 // analysisVersion changes whenever the analysis code changes what it
 // emits; together with the mapping and the vocabulary it makes the mapping
 // version stored in the index, and a mismatch rebuilds the index.
-const analysisVersion = 12
+const analysisVersion = 13
 
 // Analyzer names used by the mapping.
 const (

@@ -194,13 +194,14 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 	return pq
 }
 
-// marks are the words a snippet marks: each phrase and every spelling of
-// every word, longest first so that a longer word is marked whole.
-func (pq parsedQuery) marks() []string {
+// marks are the words a snippet marks: every spelling of each run, and
+// when the words were searched apart every spelling of every word,
+// longest first so that a longer word is marked whole.
+func (pq parsedQuery) marks(split bool) []string {
 	var out []string
 	for _, c := range pq.clauses {
 		out = append(out, c.runs...)
-		if c.phrase {
+		if c.phrase || !split {
 			continue
 		}
 		for _, p := range c.parts {

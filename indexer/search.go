@@ -192,7 +192,7 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 
 	res := &Result{Total: o.total, Sort: sortBy, Page: r.Page, Size: r.Size, Hits: []Hit{},
 		Corrected: m.corrected, Split: m.level.split() && o.total > 0}
-	marks := m.pq.marks()
+	marks := m.pq.marks(m.level.split())
 	var page []ranked
 	if from < len(o.top) {
 		page = o.top[from:]

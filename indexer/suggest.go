@@ -52,7 +52,8 @@ func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq 
 		}
 		checks++
 		best := correction{}
-		for _, cand := range ix.corrections(comp.snap, c.text) {
+		found := func(run string) bool { return comp.count(views, run, false) > 0 }
+		for _, cand := range ix.corrections(comp.snap, c.text, found) {
 			if err := ctx.Err(); err != nil {
 				return ""
 			}
@@ -92,7 +93,7 @@ func (c *compiler) count(views []*view, text string, strict bool) uint64 {
 // corrections lists spellings of text found in the title vocabulary:
 // the whole text one or two edits away, or one of its word spans one
 // edit away with the rest kept. None is shorter than text.
-func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string) []correction {
+func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string, found func(string) bool) []correction {
 	rs := []rune(text)
 	var out []correction
 	seen := map[string]bool{text: true}
@@ -118,41 +119,39 @@ func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string) []correcti
 		addAll("", text, "", fuzz)
 		lookups++
 	}
-	// Spans of whole words, for a typo inside a long run: first those
-	// holding a lone Chinese character (a typo leaves the segmenter with
-	// pieces it cannot join: 乡村振心 is 乡村/振/心), shortest first, then
-	// the others, longest first.
+	// Spans of whole words, for a typo inside a long run: those covering
+	// a pair of characters that no text holds (乡村振心: 振心), shortest
+	// first; without such a pair, every span, longest first.
+	bad := badPairs(rs, found)
 	words := ix.an.words(text)
 	type window struct {
 		from, to int // byte offsets in text
-		lone     bool
+		bad      bool
 	}
 	var spans []window
 	for i := range words {
-		lone := false
 		for j := i; j < len(words); j++ {
 			from, to := words[i].start, words[j].end
 			n := utf8.RuneCountInString(text[from:to])
 			if n > maxSuggestRunes {
 				break
 			}
-			if w := words[j].term; utf8.RuneCountInString(w) == 1 && hasHan(w) {
-				lone = true
+			if n < minSuggestRunes || (from == 0 && to == len(text)) || !hasHan(text[from:to]) ||
+				strings.ContainsAny(text[from:to], "0123456789") {
+				continue
 			}
-			if n >= minSuggestRunes && (from > 0 || to < len(text)) && hasHan(text[from:to]) &&
-				!strings.ContainsAny(text[from:to], "0123456789") {
-				spans = append(spans, window{from, to, lone})
+			r0 := utf8.RuneCountInString(text[:from])
+			covers := false
+			for _, k := range bad {
+				covers = covers || (k >= r0 && k+2 <= r0+n)
+			}
+			if len(bad) == 0 || covers {
+				spans = append(spans, window{from, to, covers})
 			}
 		}
 	}
 	slices.SortStableFunc(spans, func(a, b window) int {
-		switch {
-		case a.lone != b.lone:
-			if a.lone {
-				return -1
-			}
-			return 1
-		case a.lone:
+		if a.bad {
 			return (a.to - a.from) - (b.to - b.from)
 		}
 		return (b.to - b.from) - (a.to - a.from)
@@ -163,6 +162,18 @@ func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string) []correcti
 		}
 		lookups++
 		addAll(text[:w.from], text[w.from:w.to], text[w.to:], 1)
+	}
+	return out
+}
+
+// badPairs are the places (rune offsets) of the pairs of neighbouring
+// Chinese characters in rs that no text holds: where a typo is.
+func badPairs(rs []rune, found func(string) bool) []int {
+	var out []int
+	for k := 0; k+1 < len(rs) && k < maxPhrase; k++ {
+		if charKind(rs[k]) == kindCJK && charKind(rs[k+1]) == kindCJK && !found(string(rs[k:k+2])) {
+			out = append(out, k)
+		}
 	}
 	return out
 }
