@@ -20,8 +20,8 @@ const analysisVersion = 13
 
 // Analyzer names used by the mapping.
 const (
-	anGrams = "gk_bigrams" // CJK bigrams (a run's last character alone), letter-and-digit runs
-	anSpace = "gk_space"   // tokens prepared in Go (words, pinyin), separated by spaces
+	anGrams = "gk_bigrams" // CJK bigrams and trigrams (a run's last character alone), letter-and-digit runs
+	anSpace = "gk_space"   // tokens prepared in Go (word edges, pinyin), separated by spaces
 	anKey   = keyword.Name
 )
 
@@ -69,11 +69,12 @@ var (
 )
 
 // newMapping builds the explicit mapping: nothing is indexed that is not
-// named here. Short text fields come twice, as words and as bigrams. No
-// field keeps term positions: a run of characters is found as the
-// conjunction of its terms, which Bleve walks at 0.2 µs a candidate
-// against 3.3 µs for a phrase, and snippets find the query's words in
-// the stored text themselves.
+// named here. Every text field comes twice: as n-grams (bigrams and
+// trigrams) and as the edges of its words (the *_words fields, see
+// eachEdge). No field keeps term positions: a run of characters is found
+// as the conjunction of its terms, which Bleve walks at 0.2 µs a
+// candidate against 3.3 µs for a phrase, and snippets find the query's
+// words in the stored text themselves.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
 	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
@@ -111,11 +112,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fm.Index = false
 		return fm
 	}
-	// Text is indexed as bigrams; the short texts also as their words,
-	// segmented in Go (buildDocument) once for the index, the pinyin and
-	// the suggestions. Bodies and attachments, the bulk of the text, are
-	// bigrams only: words there doubled the cost of building the index
-	// for little gain in ranking. Texts are stored for hits and snippets.
+	// Text is indexed as n-grams, and as word edges segmented in Go
+	// (buildDocument), so that a query word is found where the text has
+	// that word and not where its characters merely meet across a word
+	// boundary. Texts are stored for hits, snippets and the check of long
+	// runs.
 	dm := mapping.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(fTitle, storedOnly(fTitle), text(fTitleGrams, anGrams, false))
 	dm.AddFieldMappingsAt(fTitleWords, plain(fTitleWords, anSpace, false))

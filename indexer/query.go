@@ -19,8 +19,9 @@ const (
 	knownBoost = 200.0
 )
 
-// fieldGroup is one text of an entry as search sees it: its bigram field,
-// its word field ("" where it has none) and the weight of a match in it.
+// fieldGroup is one text of an entry as search sees it: its n-gram field,
+// its word-edge field ("" where it has none) and the weight of a match in
+// it.
 type fieldGroup struct {
 	grams, words string
 	boost        float64
@@ -57,7 +58,7 @@ type level int
 
 const (
 	// levelExact: each run of the query where its characters stand
-	// together, and its first and last words are words of the text (理事
+	// together and it begins and ends where words of the text do (理事
 	// is not found in 管理事关, 农业 is in 中国农业发展银行).
 	levelExact level = iota
 	// levelBoundary: the runs where their characters stand together,
@@ -70,7 +71,7 @@ const (
 	levelSplitBoundary
 )
 
-// strict reports whether a level wants words as words.
+// strict reports whether a level wants runs to begin and end at word edges.
 func (l level) strict() bool { return l == levelExact || l == levelSplit }
 
 // split reports whether a level lets the words of a run stand apart.
@@ -463,17 +464,17 @@ func (c *compiler) check(runs []string, e *expr) *runCheck {
 }
 
 // run finds text where its characters stand together in a field: every
-// bigram of it in that field (the fields keep no positions; overlapping
-// bigrams and the terms where runs meet stand for the run). When strict,
-// the run's first and last words must also be words of that field, so
+// n-gram of it in that field (the fields keep no positions; overlapping
+// trigrams and the terms where runs meet stand for the run). When strict,
+// the field must also have word edges where the run begins and ends, so
 // that a word is not found where its characters only meet across a word
 // boundary. A lone character is a prefix: the fields keep characters alone
 // only where no bigram begins with them.
 func (c *compiler) run(text string, groups []fieldGroup, strict bool, scorers *[]scorer) *expr {
 	terms := c.ix.an.gramTerms(text)
-	var words []string
+	var edges []string
 	if strict {
-		words = c.ix.an.runEdges(text)
+		edges = c.ix.an.runEdges(text)
 	}
 	var any []*expr
 	for _, g := range groups {
@@ -489,7 +490,7 @@ func (c *compiler) run(text string, groups []fieldGroup, strict bool, scorers *[
 			continue
 		}
 		if g.words != "" {
-			for _, w := range words {
+			for _, w := range edges {
 				all = append(all, termExpr(g.words, w))
 			}
 		}
