@@ -97,33 +97,65 @@ type runCheck struct {
 // Bounds of checking runs against the stored text.
 const (
 	minCheckedRunes = 5   // shorter runs are held by their overlapping trigrams
-	maxChecked      = 300 // candidates read per segment; beyond it the trigrams are trusted
+	maxChecked      = 200 // candidates read in all; beyond it the trigrams are trusted
 )
 
+// affordableChecks keeps the checks of q whose candidates, over all
+// views, are few enough to read (at most maxChecked).
+func affordableChecks(views []*view, q compiled) (compiled, error) {
+	if len(q.checks) == 0 {
+		return q, nil
+	}
+	var keep []runCheck
+	for _, ck := range q.checks {
+		var n uint64
+		for _, v := range views {
+			cand, err := v.eval(ck.e)
+			if err != nil {
+				return q, err
+			}
+			if v.deleted != nil {
+				n += roaring.AndNot(cand, v.deleted).GetCardinality()
+			} else {
+				n += cand.GetCardinality()
+			}
+			if n > maxChecked {
+				break
+			}
+		}
+		if n <= maxChecked {
+			keep = append(keep, ck)
+		}
+	}
+	q.checks = keep
+	return q, nil
+}
+
 // checkRuns removes from t the candidates of each long run that do not
-// hold it, where there are few enough to read.
+// hold it. What a check drops is kept with the view, so that the
+// several passes of one search read each candidate once.
 func (v *view) checkRuns(t *roaring.Bitmap, q compiled) (*roaring.Bitmap, error) {
 	for _, ck := range q.checks {
-		cand, err := v.eval(ck.e)
-		if err != nil {
-			return nil, err
-		}
-		cand = roaring.And(cand, t)
-		if n := cand.GetCardinality(); n == 0 || n > maxChecked {
-			continue
-		}
-		var drop []uint32
-		for d := range cand.Iterate {
-			ok, err := q.holds(v, d, ck.texts)
+		drop, ok := v.dropped[ck.e]
+		if !ok {
+			cand, err := v.eval(ck.e)
 			if err != nil {
 				return nil, err
 			}
-			if !ok {
-				drop = append(drop, d)
+			drop = roaring.New()
+			for d := range v.live(cand).Iterate {
+				ok, err := q.holds(v, d, ck.texts)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					drop.Add(d)
+				}
 			}
+			v.dropped[ck.e] = drop
 		}
-		if len(drop) > 0 {
-			t = roaring.AndNot(t, roaring.BitmapOf(drop...))
+		if !drop.IsEmpty() {
+			t = roaring.AndNot(t, drop)
 		}
 	}
 	return t, nil
@@ -162,6 +194,7 @@ type view struct {
 	c       *segCache
 	dicts   map[string]segment.TermDictionary
 	memo    map[*expr]*roaring.Bitmap
+	dropped map[*expr]*roaring.Bitmap // per run check: candidates that do not hold the run
 }
 
 // snapshotViews opens the views of the segments of a snapshot, building
@@ -200,7 +233,7 @@ func (sc *segCaches) snapshotViews(snap *scorch.IndexSnapshot) ([]*view, error) 
 			return nil, e.err
 		}
 		out[i] = &view{seg: ss.Segment(), deleted: ss.Deleted(), c: e.c,
-			dicts: map[string]segment.TermDictionary{}, memo: map[*expr]*roaring.Bitmap{}}
+			dicts: map[string]segment.TermDictionary{}, memo: map[*expr]*roaring.Bitmap{}, dropped: map[*expr]*roaring.Bitmap{}}
 	}
 	return out, nil
 }

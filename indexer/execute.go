@@ -89,6 +89,10 @@ func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
 	}
 	best := &worstFirst{relevance: relevance}
 	all := &expr{kind: exAll}
+	var err error
+	if p.q, err = affordableChecks(views, p.q); err != nil {
+		return nil, err
+	}
 	for vi, v := range views {
 		if err := ctx.Err(); err != nil {
 			return nil, err
