@@ -196,8 +196,8 @@ func (ix *Index) parseQuery(q string, syn *synonyms) parsedQuery {
 }
 
 // marks are the words a snippet marks: every spelling of each run, and
-// when the words were searched apart every spelling of every word,
-// longest first so that a longer word is marked whole.
+// with split every spelling of every word (for texts that hold the run
+// nowhere), longest first so that a longer word is marked whole.
 func (pq parsedQuery) marks(split bool) []string {
 	var out []string
 	for _, c := range pq.clauses {

@@ -192,7 +192,7 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 
 	res := &Result{Total: o.total, Sort: sortBy, Page: r.Page, Size: r.Size, Hits: []Hit{},
 		Corrected: m.corrected, Split: m.level.split() && o.total > 0}
-	marks := m.pq.marks(m.level.split())
+	marks := [][]string{m.pq.marks(m.level.split()), m.pq.marks(true)}
 	var page []ranked
 	if from < len(o.top) {
 		page = o.top[from:]
@@ -305,7 +305,7 @@ func facetIndex(name string) int { return slices.Index(FacetFields, name) }
 func cutFacetTerm(term string) (facet, value string, ok bool) { return strings.Cut(term, ":") }
 
 // hit reads the stored fields of a hit for its page.
-func (ix *Index) hit(v *view, h ranked, marks []string) (Hit, error) {
+func (ix *Index) hit(v *view, h ranked, marks [][]string) (Hit, error) {
 	fields := map[string]string{}
 	err := v.seg.VisitStoredFields(uint64(h.doc), func(field string, _ byte, value []byte, _ []uint64) bool {
 		switch field {
@@ -325,7 +325,7 @@ func (ix *Index) hit(v *view, h ranked, marks []string) (Hit, error) {
 		t := time.Unix(0, h.pub).In(catalog.Shanghai)
 		out.PublishedAt = &t
 	}
-	out.Snippet = ix.an.snippetOf(func(f string) string { return fields[f] }, marks)
+	out.Snippet = ix.an.snippetOf(func(f string) string { return fields[f] }, marks...)
 	return out, nil
 }
 

@@ -19,15 +19,18 @@ type span struct{ start, end int }
 
 // snippetOf cuts a snippet from the first text field where a word of the
 // query occurs (body, then attachments, then summary), with the words
-// marked; without one it shows the beginning of the text.
-func (a *analysis) snippetOf(str func(string) string, marks []string) string {
-	for _, f := range []string{fBody, fAtt, fSummary} {
-		text := str(f)
-		if text == "" {
-			continue
-		}
-		if spans := a.findSpans(text, marks); len(spans) > 0 {
-			return highlight(text, spans, snippetRunes)
+// marked; each list of marks is tried in turn (the query's runs, then its
+// words); without any it shows the beginning of the text.
+func (a *analysis) snippetOf(str func(string) string, marks ...[]string) string {
+	for _, ms := range marks {
+		for _, f := range []string{fBody, fAtt, fSummary} {
+			text := str(f)
+			if text == "" {
+				continue
+			}
+			if spans := a.findSpans(text, ms); len(spans) > 0 {
+				return highlight(text, spans, snippetRunes)
+			}
 		}
 	}
 	for _, f := range []string{fSummary, fBody, fAtt} {

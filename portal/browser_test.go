@@ -45,6 +45,8 @@ var browserPages = []struct{ name, path string }{
 	{"search", "/search?q=%E6%A0%87%E9%A2%98"},
 	{"search with filters", "/search?q=%E6%A0%87%E9%A2%98&unit=gxq&sort=date&page=1"},
 	{"search without hits", "/search?q=%E6%A0%87%E9%A2%98%E6%B1%A0&unit=gxq"},
+	{"search corrected", "/search?q=%E6%A0%87%E7%AD%BE%E5%86%99%E5%8F%91"},
+	{"search with words apart", "/search?q=%E8%AF%B4%E6%98%8E%E6%A0%87%E7%AD%BE"},
 	{"search form", "/search"},
 	{"404", "/no/such/page"},
 	{"open data", "/opendata/"},

@@ -512,6 +512,8 @@ func TestSearchPage(t *testing.T) {
 				contains: []string{"已显示“<a href=\"/search?q=%E6%A0%87%E7%AD%BE%E5%86%99%E6%B3%95\">标签写法</a>”的搜索结果，仍搜索“<a href=\"/search?nocorrect=1&amp;q=%E6%A0%87%E7%AD%BE%E5%86%99%E5%8F%91\">标签写发</a>”",
 					`<h3><a href="/entries/markup">关于标签写法的说明</a></h3>`},
 				notContains: []string{"您是不是要找：", "未找到与"}},
+			{name: "words found apart say so", url: q("q=%E8%AF%B4%E6%98%8E%E6%A0%87%E7%AD%BE"), status: 200,
+				contains: []string{"没有信息完整包含“说明标签”，以下结果分别包含其中的词语。", `<h3><a href="/entries/markup">关于标签写法的说明</a></h3>`}},
 			{name: "did you mean, searching as typed", url: q("q=%E6%A0%87%E7%AD%BE%E5%86%99%E5%8F%91&nocorrect=1"), status: 200,
 				contains: []string{"您是不是要找：<a href=\"/search?q=%E6%A0%87%E7%AD%BE%E5%86%99%E6%B3%95\">标签写法</a>", "未找到与“<strong>标签写发</strong>”相关的信息", "建议："}},
 			{name: "no result names the filter to drop", url: q("q=%E6%A0%87%E9%A2%98pol&unit=gxq"), status: 200,
