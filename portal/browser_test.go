@@ -397,7 +397,7 @@ func browserPhoneWidth(t *testing.T, ctx context.Context, base string) {
   .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`))
 					t.Errorf("page is %d px wide in a %d px window; too wide: %v", w[0], w[1], wide)
 				}
-				if shots != "" && !large && (p.name == "home" || p.name == "rich entry" || p.name == "unit tree" || p.name == "search") {
+				if shots != "" && !large && (p.name == "home" || p.name == "rich entry" || p.name == "unit tree" || p.name == "search" || p.name == "search corrected") {
 					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 					if err != nil {
 						t.Fatal(err)
