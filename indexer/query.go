@@ -228,32 +228,16 @@ func (ix *Index) plainClauses(s string) []clause {
 // occur (longest first, so 发展和改革委员会 stays whole), and gse words
 // in between.
 func (ix *Index) splitParts(text string, syn *synonyms) []part {
-	rs := []rune(text)
 	var out []part
-	plain := func(s string) {
-		for _, w := range ix.an.wordTerms(s) {
+	for _, p := range syn.cut(text) {
+		if p.variants != nil {
+			out = append(out, part{variants: p.variants})
+			continue
+		}
+		for _, w := range ix.an.wordTerms(p.text) {
 			out = append(out, part{variants: []string{w}, stop: utf8.RuneCountInString(w) == 1 && strings.Contains(stopChars, w)})
 		}
 	}
-	from := 0
-	for i := 0; i < len(rs); {
-		n := 0
-		for l := min(syn.maxRunes, len(rs)-i); l >= 2; l-- {
-			if syn.variants(string(rs[i:i+l])) != nil {
-				n = l
-				break
-			}
-		}
-		if n == 0 {
-			i++
-			continue
-		}
-		plain(string(rs[from:i]))
-		out = append(out, part{variants: syn.variants(string(rs[i : i+n]))})
-		i += n
-		from = i
-	}
-	plain(string(rs[from:]))
 	return out
 }
 
@@ -278,32 +262,15 @@ const maxRuns = 12
 // in it replaced by the other terms of its group (公租房申请 →
 // 公共租赁住房申请), at most maxRuns spellings.
 func synonymRuns(text string, syn *synonyms) []string {
-	rs := []rune(text)
-	// pieces alternate plain text and a term's spellings.
-	var pieces [][]string
-	from := 0
-	for i := 0; i < len(rs); {
-		n := 0
-		for l := min(syn.maxRunes, len(rs)-i); l >= 2; l-- {
-			if syn.variants(string(rs[i:i+l])) != nil {
-				n = l
-				break
-			}
-		}
-		if n == 0 {
-			i++
-			continue
-		}
-		pieces = append(pieces, []string{string(rs[from:i])}, syn.variants(string(rs[i:i+n])))
-		i += n
-		from = i
-	}
-	pieces = append(pieces, []string{string(rs[from:])})
 	out := []string{""}
-	for _, p := range pieces {
+	for _, p := range syn.cut(text) {
+		spellings := p.variants
+		if spellings == nil {
+			spellings = []string{p.text}
+		}
 		var next []string
 		for _, prefix := range out {
-			for _, v := range p {
+			for _, v := range spellings {
 				if len(next) < maxRuns {
 					next = append(next, prefix+v)
 				}

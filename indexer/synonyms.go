@@ -143,3 +143,43 @@ func (src *synonymSource) reload() (bool, error) {
 }
 
 func (src *synonymSource) get() *synonyms { return src.cur.Load() }
+
+// synPiece is a piece of a query: plain text, or a listed term with its
+// spellings (itself first).
+type synPiece struct {
+	text     string
+	variants []string // nil for plain text
+}
+
+// cut splits text into plain pieces and the listed terms in it, found
+// from left to right, the longest at each place (发展和改革委员会 stays
+// whole).
+func (s *synonyms) cut(text string) []synPiece {
+	rs := []rune(text)
+	var out []synPiece
+	from := 0
+	for i := 0; i < len(rs); {
+		n := 0
+		for l := min(s.maxRunes, len(rs)-i); l >= 2; l-- {
+			if s.variants(string(rs[i:i+l])) != nil {
+				n = l
+				break
+			}
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		if i > from {
+			out = append(out, synPiece{text: string(rs[from:i])})
+		}
+		term := string(rs[i : i+n])
+		out = append(out, synPiece{text: term, variants: s.variants(term)})
+		i += n
+		from = i
+	}
+	if from < len(rs) {
+		out = append(out, synPiece{text: string(rs[from:])})
+	}
+	return out
+}
