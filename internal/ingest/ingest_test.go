@@ -218,3 +218,18 @@ func TestImportUnitsReportsBadLines(t *testing.T) {
 		}
 	})
 }
+
+func TestImportCatalogDirectory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		im, entries := setup(t, st, goodEntries)
+		dir := filepath.Dir(entries)
+		if err := im.Catalog(ctx, dir); err != nil {
+			t.Fatalf("a good directory: %v", err)
+		}
+		must(t, os.WriteFile(entries, []byte(goodEntries+`{"id": "bad", "unit": "fgw"}`+"\n"), 0o644))
+		if err := im.Catalog(ctx, dir); err == nil || !strings.Contains(err.Error(), "entries.jsonl") {
+			t.Errorf("a bad entries line: err %v, want one naming entries.jsonl", err)
+		}
+	})
+}

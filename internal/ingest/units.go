@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -163,4 +164,21 @@ func (r *Report) count(res store.WriteResult) {
 	default:
 		r.Unchanged++
 	}
+}
+
+// Catalog imports the units and then the entries of a directory laid out
+// as the demo generator writes it (units.jsonl, entries.jsonl, files/…).
+// A bad line is an error, naming the file and the report.
+func (im *Importer) Catalog(ctx context.Context, dir string) error {
+	rep, err := im.Units(ctx, filepath.Join(dir, "units.jsonl"), Options{})
+	if err == nil && !rep.OK() {
+		err = fmt.Errorf("ingest: units.jsonl: %v", rep)
+	}
+	if err != nil {
+		return err
+	}
+	if rep, err = im.Entries(ctx, filepath.Join(dir, "entries.jsonl"), Options{}); err == nil && !rep.OK() {
+		err = fmt.Errorf("ingest: entries.jsonl: %v", rep)
+	}
+	return err
 }

@@ -83,16 +83,8 @@ func newBench(tb testing.TB, st *store.Store) *bench {
 		tb.Fatal(err)
 	}
 	im := ingest.New(st, fs)
-	for _, kind := range []string{"units", "entries"} {
-		var rep *ingest.Report
-		if kind == "units" {
-			rep, err = im.Units(ctx, filepath.Join(dir, "units.jsonl"), ingest.Options{})
-		} else {
-			rep, err = im.Entries(ctx, filepath.Join(dir, "entries.jsonl"), ingest.Options{})
-		}
-		if err != nil || !rep.OK() {
-			tb.Fatalf("import %s: %v %v", kind, err, rep)
-		}
+	if err := im.Catalog(ctx, dir); err != nil {
+		tb.Fatal(err)
 	}
 	tb.Logf("import: %.1fs", time.Since(t0).Seconds())
 	t0 = time.Now()

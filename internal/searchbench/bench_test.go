@@ -54,16 +54,8 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 		b.Fatal(err)
 	}
 	im := ingest.New(st, fs)
-	for _, kind := range []string{"units", "entries"} {
-		var rep *ingest.Report
-		if kind == "units" {
-			rep, err = im.Units(ctx, filepath.Join(dir, "units.jsonl"), ingest.Options{})
-		} else {
-			rep, err = im.Entries(ctx, filepath.Join(dir, "entries.jsonl"), ingest.Options{})
-		}
-		if err != nil || !rep.OK() {
-			b.Fatalf("import %s: %v %v", kind, err, rep)
-		}
+	if err := im.Catalog(ctx, dir); err != nil {
+		b.Fatal(err)
 	}
 	published, _ := st.EntryCount(ctx, catalog.StatusPublished)
 	b.Logf("generated and imported %d entries (%d published) in %.1fs", n, published, time.Since(t0).Seconds())
