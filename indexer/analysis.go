@@ -336,54 +336,59 @@ func (a *analysis) edgeTerms(texts ...string) []string {
 	return out
 }
 
-// fineWords cuts s into words like wordTerms, then each word of three or
-// more characters that the dictionary makes of smaller ones into those
-// (应急管理局 → 应急/管理局 → 应急/管理/局), so that runs of them
-// (应急管理) can be suggested too.
-func (a *analysis) fineWords(s string) []string {
+// shortCuts are the ways search cuts a short text (a title, a keyword, a
+// unit's name), all from one segmentation.
+type shortCuts struct {
+	// words: as gse cuts it, without punctuation (wordTerms).
+	words []string
+	// fine: the same, with each word of three or more characters that the
+	// dictionary makes of smaller ones cut into those (应急管理局 →
+	// 应急/管理局 → 应急/管理/局), so that runs of them (应急管理) can be
+	// suggested too.
+	fine []string
+	// inner: the words of two or more characters with the dictionary
+	// words inside them (银行 in 农业发展银行), each once.
+	inner []string
+}
+
+// cutShort cuts a short text, folded, in the ways of shortCuts.
+func (a *analysis) cutShort(s string) shortCuts {
 	f := a.foldString(s)
-	var out []string
+	var c shortCuts
+	addInner := func(w string) {
+		if !slices.Contains(c.inner, w) {
+			c.inner = append(c.inner, w)
+		}
+	}
+	var walk func(base int, segs []*gse.Segment)
+	walk = func(base int, segs []*gse.Segment) {
+		for _, sg := range segs {
+			if w := f[base+sg.Start() : base+sg.End()]; utf8.RuneCountInString(w) >= 2 {
+				addInner(w)
+				walk(base+sg.Start(), sg.Token().Segments())
+			}
+		}
+	}
 	for _, sg := range a.seg.Segment([]byte(f)) {
 		w := f[sg.Start():sg.End()]
 		if !hasWordChar(w) {
 			continue
 		}
-		subs := sg.Token().Segments()
-		if utf8.RuneCountInString(w) < 3 || len(subs) < 2 {
-			out = append(out, w)
-			continue
+		c.words = append(c.words, w)
+		n, subs := utf8.RuneCountInString(w), sg.Token().Segments()
+		if n >= 3 && len(subs) >= 2 {
+			for _, sub := range subs {
+				c.fine = append(c.fine, w[sub.Start():sub.End()])
+			}
+		} else {
+			c.fine = append(c.fine, w)
 		}
-		for _, sub := range subs {
-			out = append(out, w[sub.Start():sub.End()])
-		}
-	}
-	return out
-}
-
-// innerWords are the words of s of two or more characters, with the
-// dictionary words inside them (银行 in 农业发展银行), each once.
-func (a *analysis) innerWords(s string) []string {
-	var out []string
-	var walk func(text string, segs []gse.Segment)
-	walk = func(text string, segs []gse.Segment) {
-		for _, sg := range segs {
-			w := text[sg.Start():sg.End()]
-			if utf8.RuneCountInString(w) < 2 || !hasWordChar(w) {
-				continue
-			}
-			if !slices.Contains(out, w) {
-				out = append(out, w)
-			}
-			var subs []gse.Segment
-			for _, sub := range sg.Token().Segments() {
-				subs = append(subs, *sub)
-			}
-			walk(w, subs)
+		if n >= 2 {
+			addInner(w)
+			walk(sg.Start(), subs)
 		}
 	}
-	f := a.foldString(s)
-	walk(f, a.seg.Segment([]byte(f)))
-	return out
+	return c
 }
 
 // chunkEnd finds where the chunk starting at start ends: after a line or

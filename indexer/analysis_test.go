@@ -172,13 +172,18 @@ func TestHighlight(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
+func TestEditCost(t *testing.T) {
+	a := testAnalysis(t)
 	for _, tc := range []struct {
 		a, b string
-		d    int
-	}{{"住房公基金", "住房公积金", 1}, {"公积金", "公积金", 0}, {"abc", "", 3}, {"社会保险", "社保", 2}} {
-		if got := editDistance(tc.a, tc.b); got != tc.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.d)
+		d    float64
+	}{
+		{"住房公基金", "住房公积金", 0.5}, // 基 and 积 are both ji: a homophone counts half
+		{"住房公职金", "住房公积金", 1},
+		{"公积金", "公积金", 0}, {"abc", "", 3}, {"社会保险", "社保", 2},
+	} {
+		if got := a.editCost(tc.a, tc.b); got != tc.d {
+			t.Errorf("editCost(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.d)
 		}
 	}
 }
@@ -271,7 +276,11 @@ func TestRunsAsWords(t *testing.T) {
 	if got := a.runEdges("税"); len(got) != 0 {
 		t.Errorf("runEdges(税) = %v", got)
 	}
-	if got := a.innerWords("中国农业发展银行"); !slices.Contains(got, "银行") || !slices.Contains(got, "农业") {
-		t.Errorf("innerWords = %v", got)
+	c := a.cutShort("临沂市应急管理局农业发展银行")
+	if !slices.Contains(c.inner, "银行") || !slices.Contains(c.inner, "农业") || !slices.Equal(c.words, a.wordTerms("临沂市应急管理局农业发展银行")) {
+		t.Errorf("cutShort = %+v", c)
+	}
+	if !slices.Contains(c.fine, "应急") || !slices.Contains(c.fine, "管理") {
+		t.Errorf("cutShort fine = %v", c.fine)
 	}
 }

@@ -35,15 +35,13 @@ func (a *analysis) buildDocument(src docSource) map[string]any {
 		body = htmlText(e.BodyHTML)
 	}
 	body = truncateBytes(body, maxBodyBytes)
-	titleWords := a.wordTerms(e.Title)
-	titleSearch := a.edgeTerms(e.Title)
-	titleInner := a.innerWords(e.Title)
+	title := a.cutShort(e.Title)
 	doc := map[string]any{
 		fTitle:      e.Title,
-		fTitleWords: strings.Join(titleSearch, " "),
+		fTitleWords: strings.Join(a.edgeTerms(e.Title), " "),
 		fTitleKey:   truncateRunes(a.titleKey(e.Title), maxTitleKeyRunes),
-		fTitlePy:    strings.Join(a.pinyinOfWords(titleWords, titleInner), " "),
-		fTitleSugg:  strings.Join(suggestTerms(titleWords, a.fineWords(e.Title)), " "),
+		fTitlePy:    strings.Join(a.pinyinOfWords(title.words, title.inner), " "),
+		fTitleSugg:  strings.Join(suggestTerms(title.words, title.fine), " "),
 		fBody:       body,
 		fBodyWords:  strings.Join(a.edgeTerms(body), " "),
 		fUnit:       e.Unit,

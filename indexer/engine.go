@@ -114,11 +114,7 @@ func affordableChecks(views []*view, q compiled) (compiled, error) {
 			if err != nil {
 				return q, err
 			}
-			if v.deleted != nil {
-				n += roaring.AndNot(cand, v.deleted).GetCardinality()
-			} else {
-				n += cand.GetCardinality()
-			}
+			n += v.live(cand).GetCardinality()
 			if n > maxChecked {
 				break
 			}

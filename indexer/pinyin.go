@@ -17,7 +17,8 @@ const maxPinyinSyllables = 30
 // of two and three words (zhufanggongjijin), the whole text joined, and
 // every dictionary word inside a longer one (银行 in 农业发展银行).
 func (a *analysis) pinyinTokens(text string) []string {
-	return a.pinyinOfWords(a.wordTerms(text), a.innerWords(text))
+	c := a.cutShort(text)
+	return a.pinyinOfWords(c.words, c.inner)
 }
 
 // maxSpellings bounds the readings of one word: a character with several

@@ -74,6 +74,10 @@ const (
 // strict reports whether a level wants runs to begin and end at word edges.
 func (l level) strict() bool { return l == levelExact || l == levelSplit }
 
+// boundary reports whether a level finds runs across word boundaries, so
+// that its hits are flagged.
+func (l level) boundary() bool { return l == levelBoundary || l == levelSplitBoundary }
+
 // split reports whether a level lets the words of a run stand apart.
 func (l level) split() bool { return l >= levelSplit }
 

@@ -110,20 +110,17 @@ func ParseRequest(v url.Values) (Request, error) {
 	if len(r.After) > maxCursorBytes {
 		errs.Add("after", "游标无效 (invalid cursor)")
 	}
-	switch t := one("title_only"); t {
-	case "", "0", "false":
-	case "1", "true":
-		r.TitleOnly = true
-	default:
-		errs.Add("title_only", "title_only 只能是 1 或 0")
+	flag := func(name string) bool {
+		switch one(name) {
+		case "", "0", "false":
+			return false
+		case "1", "true":
+			return true
+		}
+		errs.Add(name, name+" 只能是 1 或 0")
+		return false
 	}
-	switch t := one("nocorrect"); t {
-	case "", "0", "false":
-	case "1", "true":
-		r.NoCorrect = true
-	default:
-		errs.Add("nocorrect", "nocorrect 只能是 1 或 0")
-	}
+	r.TitleOnly, r.NoCorrect = flag("title_only"), flag("nocorrect")
 	for _, f := range FacetFields {
 		vals := v[f]
 		if len(vals) == 0 {

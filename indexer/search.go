@@ -202,7 +202,7 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		hit.Boundary = m.level == levelBoundary || m.level == levelSplitBoundary
+		hit.Boundary = m.level.boundary()
 		res.Hits = append(res.Hits, hit)
 	}
 	res.Facets = ix.facetList(o.counts, filters)
@@ -246,27 +246,27 @@ func (ix *Index) matchLevels(ctx context.Context, comp *compiler, views []*view,
 		}
 		return o.total > 0, nil
 	}
-	m := matched{pq: pq, level: levelExact, text: comp.textQuery(pq, fs, levelExact)}
-	if m.text.match == nil {
-		return m, comp.err
-	}
+	m := matched{pq: pq}
 	for _, lv := range []level{levelExact, levelBoundary} {
 		m.level, m.text = lv, comp.textQuery(pq, fs, lv)
+		if m.text.match == nil {
+			return m, comp.err // nothing to search for: browse
+		}
 		if ok, err := found(m.text); err != nil || ok {
 			return m, errors.Join(err, comp.err)
 		}
 	}
-	if s := ix.suggest(ctx, comp, views, pq); s != "" && !correct {
+	if s := ix.suggest(ctx, comp, views, pq); s != "" {
 		m.suggestion = s
-	} else if s != "" {
-		spq := ix.parseQuery(s, ix.synonyms.get())
-		for _, lv := range []level{levelExact, levelBoundary} {
-			t := comp.textQuery(spq, fs, lv)
-			if ok, err := found(t); err != nil || ok {
-				return matched{text: t, pq: spq, level: lv, corrected: true, suggestion: s}, errors.Join(err, comp.err)
+		if correct {
+			spq := ix.parseQuery(s, ix.synonyms.get())
+			for _, lv := range []level{levelExact, levelBoundary} {
+				t := comp.textQuery(spq, fs, lv)
+				if ok, err := found(t); err != nil || ok {
+					return matched{text: t, pq: spq, level: lv, corrected: true, suggestion: s}, errors.Join(err, comp.err)
+				}
 			}
 		}
-		m.suggestion = s
 	}
 	if pq.splits() {
 		for _, lv := range []level{levelSplit, levelSplitBoundary} {

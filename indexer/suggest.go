@@ -79,8 +79,8 @@ func (ix *Index) suggest(ctx context.Context, comp *compiler, views []*view, pq 
 	return strings.Join(out, " ")
 }
 
-// count is how many entries hold text as a run in any field (strict: with
-// its edge words as words).
+// count is how many entries hold text as a run in any field (strict: at
+// word edges of the field).
 func (c *compiler) count(views []*view, text string, strict bool) uint64 {
 	var ignored []scorer
 	o, err := execute(c.ctx, views, plan{q: compiled{match: c.run(text, textFields, strict, &ignored)}})
@@ -224,26 +224,4 @@ func (a *analysis) editCost(x, y string) float64 {
 		prev, cur = cur, prev
 	}
 	return prev[len(ry)]
-}
-
-// editDistance is the Levenshtein distance between a and b in characters.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
