@@ -44,7 +44,7 @@ func corpus(t *testing.T, f *fix) {
 			e.Attachments = []catalog.Attachment{{Name: "附件1：参会回执.docx", SHA256: sum, Size: size,
 				MediaType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}}
 		}),
-		f.entry("lr1", "rsj", "关于做好年度工作的通知", "加强安全生产，做好食品生产监督管理工作。"),
+		f.entry("lr1", "rsj", "关于做好年度工作的通知", "加强安全生产，做好食品生产监督管理工作。结余资金按规定提取。"),
 		f.entry("bd1", "rsj", "关于生物医药研究生命周期管理的通知", "围绕药物研究生命周期开展监管。"),
 		f.entry("wd1", "fgw", "关于撤回的住房公积金通知", "已撤回。", func(e *catalog.Entry) { e.Status = catalog.StatusWithdrawn }),
 		f.entry("dr1", "fgw", "住房公积金草稿", "草稿。", func(e *catalog.Entry) { e.Status = catalog.StatusDraft }),
@@ -154,6 +154,11 @@ func TestSearch(t *testing.T) {
 			res = f.search(t, Request{Q: "住房公基金", NoCorrect: true})
 			if res.Suggestion != "住房公积金" || res.Corrected || res.Total != 0 {
 				t.Errorf("as typed: suggestion = %q corrected %v total %d", res.Suggestion, res.Corrected, res.Total)
+			}
+			// Two good words that never stand together are no typo: 提取
+			// is not turned into 调整 (调整住房公积金 is two edits away).
+			if res := f.search(t, Request{Q: "提取住房公积金"}); res.Corrected || res.Suggestion != "" {
+				t.Errorf("提取住房公积金: corrected %v to %q", res.Corrected, res.Suggestion)
 			}
 			res = f.search(t, Request{Q: "住房公基金 缴存"})
 			if res.Suggestion != "住房公积金 缴存" || !res.Corrected {

@@ -95,6 +95,15 @@ func (c *compiler) count(views []*view, text string, strict bool) uint64 {
 // edit away with the rest kept. None is shorter than text.
 func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string, found func(string) bool) []correction {
 	rs := []rune(text)
+	words := ix.an.words(text)
+	// A typo leaves a pair of characters that no text holds (振心 in
+	// 乡村振心). A clause without one is two good words that merely never
+	// stand together (提取 住房公积金贷款): it is not corrected, its words
+	// are searched apart.
+	bad := typoPairs(rs, words, found)
+	if len(bad) == 0 {
+		return nil
+	}
 	var out []correction
 	seen := map[string]bool{text: true}
 	addAll := func(prefix, span, suffix string, fuzz int) {
@@ -119,15 +128,9 @@ func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string, found func
 		addAll("", text, "", fuzz)
 		lookups++
 	}
-	// Spans of whole words, for a typo inside a long run: those covering
-	// a pair of characters that no text holds (乡村振心: 振心), shortest
-	// first; without such a pair, every span, longest first.
-	bad := badPairs(rs, found)
-	words := ix.an.words(text)
-	type window struct {
-		from, to int // byte offsets in text
-		bad      bool
-	}
+	// Spans of whole words covering such a pair, shortest first, for a
+	// typo inside a long run.
+	type window struct{ from, to int } // byte offsets in text
 	var spans []window
 	for i := range words {
 		for j := i; j < len(words); j++ {
@@ -141,21 +144,12 @@ func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string, found func
 				continue
 			}
 			r0 := utf8.RuneCountInString(text[:from])
-			covers := false
-			for _, k := range bad {
-				covers = covers || (k >= r0 && k+2 <= r0+n)
-			}
-			if len(bad) == 0 || covers {
-				spans = append(spans, window{from, to, covers})
+			if slices.ContainsFunc(bad, func(k int) bool { return k >= r0 && k+2 <= r0+n }) {
+				spans = append(spans, window{from, to})
 			}
 		}
 	}
-	slices.SortStableFunc(spans, func(a, b window) int {
-		if a.bad {
-			return (a.to - a.from) - (b.to - b.from)
-		}
-		return (b.to - b.from) - (a.to - a.from)
-	})
+	slices.SortStableFunc(spans, func(a, b window) int { return (a.to - a.from) - (b.to - b.from) })
 	for _, w := range spans {
 		if lookups >= maxFuzzyLookups || len(out) >= maxVerified {
 			break
@@ -166,12 +160,22 @@ func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string, found func
 	return out
 }
 
-// badPairs are the places (rune offsets) of the pairs of neighbouring
-// Chinese characters in rs that no text holds: where a typo is.
-func badPairs(rs []rune, found func(string) bool) []int {
+// typoPairs are the places (rune offsets) of the pairs of neighbouring
+// Chinese characters in rs that no text holds, leaving out a pair that
+// only joins two words of two or more characters (words are rs's words,
+// with byte offsets).
+func typoPairs(rs []rune, words []token, found func(string) bool) []int {
+	text := string(rs)
+	joins := map[int]bool{} // rune offsets where a long word ends and another begins
+	for i := 0; i+1 < len(words); i++ {
+		a, b := words[i], words[i+1]
+		if a.end == b.start && utf8.RuneCountInString(a.term) >= 2 && utf8.RuneCountInString(b.term) >= 2 {
+			joins[utf8.RuneCountInString(text[:a.end])] = true
+		}
+	}
 	var out []int
 	for k := 0; k+1 < len(rs) && k < maxPhrase; k++ {
-		if charKind(rs[k]) == kindCJK && charKind(rs[k+1]) == kindCJK && !found(string(rs[k:k+2])) {
+		if charKind(rs[k]) == kindCJK && charKind(rs[k+1]) == kindCJK && !joins[k+1] && !found(string(rs[k:k+2])) {
 			out = append(out, k)
 		}
 	}
