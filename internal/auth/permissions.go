@@ -1,10 +1,20 @@
 package auth
 
+import "gongkai/internal/audit"
+
 // Principal is the caller a request acts for, once authenticated.
 type Principal struct {
-	TokenID int64 // the API token used; 0 for other kinds of login
+	TokenID int64  // the API token used; 0 for other kinds of login
+	UserID  int64  // the console account logged in; 0 for a token
+	Login   string // that account's login name
 	Role    Role
 	Unit    string // the unit of a unit role; empty otherwise
+}
+
+// Actor is the principal as the audit log records it, with where the
+// request came from.
+func (p Principal) Actor(ip, userAgent string) audit.Actor {
+	return audit.Actor{UserID: p.UserID, Login: p.Login, TokenID: p.TokenID, Role: string(p.Role), Unit: p.Unit, IP: ip, UserAgent: userAgent}
 }
 
 // MayPublishDatasets reports whether the caller's role publishes open

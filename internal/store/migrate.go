@@ -16,6 +16,9 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// pg is run after sql on PostgreSQL only (triggers and the like); a
+	// function body stays on one line, since statements split at ";\n".
+	pg string
 }
 
 func (m migration) render(d Dialect) string {
@@ -182,7 +185,7 @@ CREATE TABLE entry_links (
   PRIMARY KEY (from_id, to_id)
 );
 CREATE INDEX entry_links_to ON entry_links (to_id);
-`},
+`, ""},
 	{2, "datasets", `
 -- Open datasets: the metadata of the live version. Rows live in one table
 -- per version (dsrows_<dataset_versions.id>), created at import time with
@@ -225,7 +228,7 @@ CREATE TABLE dataset_versions (
   state         TEXT NOT NULL,
   UNIQUE (dataset_id, version)
 );
-`},
+`, ""},
 	{3, "search", `
 -- How often each search query was asked: counts only, never who asked.
 CREATE TABLE search_queries (
@@ -234,7 +237,7 @@ CREATE TABLE search_queries (
   last_at BIGINT NOT NULL
 );
 CREATE INDEX search_queries_count ON search_queries (count);
-`},
+`, ""},
 	{4, "auth", `
 -- API tokens of the back office. The secret is shown once when the token is
 -- made and never stored: only its SHA-256 (hex) is, which is what a request's
@@ -249,7 +252,98 @@ CREATE TABLE api_tokens (
   last_used_at BIGINT,
   revoked_at   BIGINT
 );
+`, ""},
+	{5, "accounts", `
+-- Console accounts. The password is kept only as an argon2id hash (PHC
+-- string). unit is NULL for the city office's roles. An account is locked
+-- after repeated failed logins until an administrator unlocks it.
+CREATE TABLE users (
+  id                  {{pk}},
+  login               TEXT NOT NULL UNIQUE,
+  name                TEXT NOT NULL DEFAULT '',
+  role                TEXT NOT NULL,
+  unit                TEXT REFERENCES units(code),
+  password_hash       TEXT NOT NULL,
+  must_change         {{bool}} NOT NULL DEFAULT TRUE,
+  failed_logins       INTEGER NOT NULL DEFAULT 0,
+  locked_at           BIGINT,
+  disabled_at         BIGINT,
+  password_changed_at BIGINT NOT NULL,
+  created_at          BIGINT NOT NULL,
+  updated_at          BIGINT NOT NULL
+);
+
+-- Login sessions: the cookie's secret is never stored, only its SHA-256.
+-- A session ends when idle too long, at its absolute expiry, or at logout
+-- (the row is deleted).
+CREATE TABLE sessions (
+  token_hash   TEXT PRIMARY KEY,
+  user_id      BIGINT NOT NULL REFERENCES users(id),
+  csrf_token   TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  ip           TEXT NOT NULL DEFAULT '',
+  user_agent   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+`, ""},
+	{6, "audit", `
+-- The audit log: append-only, one row per action or refusal, each holding
+-- the hash of the row before it (a hash chain). audit_head is the chain's
+-- newest link, taken under a row lock by every append, so rows are chained
+-- in commit order and a removed last row is detected too.
+CREATE TABLE audit_log (
+  seq         BIGINT PRIMARY KEY,
+  at          BIGINT NOT NULL,
+  actor_user  BIGINT NOT NULL DEFAULT 0,
+  actor_login TEXT NOT NULL DEFAULT '',
+  actor_token BIGINT NOT NULL DEFAULT 0,
+  actor_role  TEXT NOT NULL DEFAULT '',
+  actor_unit  TEXT NOT NULL DEFAULT '',
+  ip          TEXT NOT NULL DEFAULT '',
+  user_agent  TEXT NOT NULL DEFAULT '',
+  action      TEXT NOT NULL,
+  object_kind TEXT NOT NULL DEFAULT '',
+  object_id   TEXT NOT NULL DEFAULT '',
+  object_unit TEXT NOT NULL DEFAULT '',
+  outcome     TEXT NOT NULL,
+  summary     TEXT NOT NULL DEFAULT '',
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor_login, at);
+CREATE INDEX audit_log_unit ON audit_log (object_unit, at);
+CREATE INDEX audit_log_action ON audit_log (action, at);
+CREATE TABLE audit_head (
+  id   INTEGER PRIMARY KEY,
+  seq  BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
+`, `
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP; END $$;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 `},
+	{7, "workflow", `
+-- When an entry entered its current state: the review queue's age.
+ALTER TABLE entries ADD COLUMN state_at BIGINT NOT NULL DEFAULT 0;
+UPDATE entries SET state_at = updated_at;
+CREATE INDEX entries_queue ON entries (status, state_at);
+
+-- Whether a unit's column filings wait for the office's approval, and
+-- whether its staff's submissions go to the unit's approver first.
+ALTER TABLE units ADD COLUMN filings_need_approval {{bool}} NOT NULL DEFAULT FALSE;
+
+-- Emergency responses (应急管理) pinned to the portal home.
+CREATE TABLE pins (
+  entry_id  TEXT PRIMARY KEY REFERENCES entries(id),
+  pinned_at BIGINT NOT NULL,
+  pinned_by TEXT NOT NULL
+);
+`, ""},
 }
 
 // migrate applies every migration newer than the database's version. On
@@ -285,7 +379,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("store: migration %d: %w", m.version, err)
 		}
-		for _, stmt := range splitStatements(m.render(s.dialect)) {
+		text := m.render(s.dialect)
+		if s.dialect == Postgres && m.pg != "" {
+			text += ";\n" + m.pg
+		}
+		for _, stmt := range splitStatements(text) {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				tx.Rollback()
 				return fmt.Errorf("store: migration %d (%s): %w\n%s", m.version, m.name, err, stmt)
