@@ -1,6 +1,11 @@
 package auth
 
-import "gongkai/internal/audit"
+import (
+	"errors"
+
+	"gongkai/internal/audit"
+	"gongkai/internal/catalog"
+)
 
 // Principal is the caller a request acts for, once authenticated.
 type Principal struct {
@@ -38,4 +43,170 @@ func CanPublishDataset(p Principal, datasetUnit string) bool {
 		return false
 	}
 	return p.Role == RoleAdmin || p.Unit == datasetUnit
+}
+
+// ErrHidden refuses access to something the caller must not learn exists:
+// another unit's entries. It is answered as 404.
+var ErrHidden = errors.New("auth: not visible to the caller")
+
+// ErrForbidden refuses an action the caller's role does not allow on
+// something it may see. It is answered as 403.
+var ErrForbidden = errors.New("auth: forbidden")
+
+// Refusal carries a refusal's reason for people alongside ErrHidden or
+// ErrForbidden.
+type Refusal struct {
+	Err    error // ErrHidden or ErrForbidden
+	Reason string
+}
+
+func (r *Refusal) Error() string { return r.Reason }
+func (r *Refusal) Unwrap() error { return r.Err }
+
+func forbid(reason string) error { return &Refusal{Err: ErrForbidden, Reason: reason} }
+
+// Part is the role's part in the review chain (catalog.PartStaff, …), or
+// "" for a role that takes no part (the auditor).
+func Part(r Role) string {
+	switch r {
+	case RoleEditor:
+		return catalog.PartStaff
+	case RoleApprover:
+		return catalog.PartApprover
+	case RoleReviewer, RoleAdmin:
+		return catalog.PartOffice
+	}
+	return ""
+}
+
+// IsOffice reports whether the caller is the city office (a reviewer or
+// the administrator), who sees every unit.
+func IsOffice(p Principal) bool { return p.Role == RoleReviewer || p.Role == RoleAdmin }
+
+// SeesUnit reports whether the caller may see a unit's back-office data:
+// its drafts, queues, filings. Unit roles see their own unit only; the
+// office sees all; the auditor sees the audit log, not entries.
+func SeesUnit(p Principal, unit string) bool {
+	switch {
+	case unit == "":
+		return false
+	case IsOffice(p):
+		return true
+	case p.Role.NeedsUnit():
+		return p.Unit == unit
+	}
+	return false
+}
+
+// CheckEntryAction says whether the caller may take a workflow action on
+// an entry of unit: ErrHidden when the entry is not the caller's to see,
+// ErrForbidden when its role may never take the action. Whether the
+// entry's state allows it is catalog.Next's question.
+func CheckEntryAction(p Principal, action, unit string) error {
+	if !SeesUnit(p, unit) {
+		return &Refusal{Err: ErrHidden, Reason: "未找到该信息 (not found)"}
+	}
+	part := Part(p.Role)
+	if _, err := catalog.Next(action, part, catalog.StatusPublished, catalog.Route{}); err != nil {
+		var re *catalog.RoleError
+		if errors.As(err, &re) {
+			return forbid(re.Error())
+		}
+	}
+	return nil
+}
+
+// CanReadEntry reports whether the caller may read an entry of unit in
+// the back office, whatever its state.
+func CanReadEntry(p Principal, unit string) error {
+	if !SeesUnit(p, unit) {
+		return &Refusal{Err: ErrHidden, Reason: "未找到该信息 (not found)"}
+	}
+	return nil
+}
+
+// CanWriteEntries reports whether the caller writes entries for unit:
+// unit staff and approvers of that unit.
+func CanWriteEntries(p Principal, unit string) error {
+	if !SeesUnit(p, unit) {
+		if p.Role.NeedsUnit() {
+			return forbid("只能为本单位填报信息 (only for your own unit)")
+		}
+		return forbid("只有单位信息员和审核人可以填报信息 (unit staff only)")
+	}
+	if !p.Role.NeedsUnit() {
+		return forbid("只有单位信息员和审核人可以填报信息 (unit staff only)")
+	}
+	return nil
+}
+
+// CanReview reports whether the caller works the office's review queue.
+func CanReview(p Principal) error {
+	if !IsOffice(p) {
+		return forbid("只有市政府办公室审核员可以审核上报的信息 (office reviewers only)")
+	}
+	return nil
+}
+
+// CanApproveForUnit reports whether the caller approves its unit's staff
+// submissions (the unit approval queue).
+func CanApproveForUnit(p Principal) error {
+	if p.Role != RoleApprover || p.Unit == "" {
+		return forbid("只有单位审核人可以审核本单位的信息 (unit approvers only)")
+	}
+	return nil
+}
+
+// CanFileColumns reports whether the caller may propose changes to unit's
+// catalog tree (报备).
+func CanFileColumns(p Principal, unit string) error {
+	if !p.Role.NeedsUnit() || p.Unit != unit {
+		return forbid("只有本单位人员可以报备目录调整 (unit staff of that unit only)")
+	}
+	return nil
+}
+
+// CanDecideFilings reports whether the caller acknowledges or approves the
+// units' filings.
+func CanDecideFilings(p Principal) error {
+	if !IsOffice(p) {
+		return forbid("只有市政府办公室可以处理目录报备 (office only)")
+	}
+	return nil
+}
+
+// CanSetDelegation reports whether the caller delegates columns to units
+// or takes delegation back.
+func CanSetDelegation(p Principal) error {
+	if !IsOffice(p) {
+		return forbid("只有市政府办公室可以设置维护权限下放 (office only)")
+	}
+	return nil
+}
+
+// CanReadAudit reports whether the caller browses and exports the audit log.
+func CanReadAudit(p Principal) error {
+	if p.Role != RoleAuditor && p.Role != RoleAdmin {
+		return forbid("只有审计员和系统管理员可以查看审计日志 (auditors only)")
+	}
+	return nil
+}
+
+// CanManageUsers reports whether the caller manages console accounts.
+func CanManageUsers(p Principal) error {
+	if p.Role != RoleAdmin {
+		return forbid("只有系统管理员可以管理账号 (administrators only)")
+	}
+	return nil
+}
+
+// CanUseConsole reports whether the caller has any console role at all.
+func CanUseConsole(p Principal) error {
+	if _, err := ParseRole(string(p.Role)); err != nil {
+		return forbid("没有后台权限 (no console role)")
+	}
+	if p.Role.NeedsUnit() && p.Unit == "" {
+		return forbid("账号未绑定单位 (no unit)")
+	}
+	return nil
 }

@@ -70,10 +70,12 @@ type Entry struct {
 	Status      string     `json:"status"`
 	// WithdrawnAt and WithdrawReason describe a withdrawal (撤回); the
 	// public page keeps saying when and why.
-	WithdrawnAt    *time.Time   `json:"withdrawn_at,omitempty"`
-	WithdrawReason string       `json:"withdraw_reason,omitempty"`
-	Attachments    []Attachment `json:"attachments"`
-	Related        []string     `json:"related"`
+	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
+	WithdrawReason string     `json:"withdraw_reason,omitempty"`
+	// ReturnReason is why a returned entry was sent back to its unit.
+	ReturnReason string       `json:"return_reason,omitempty"`
+	Attachments  []Attachment `json:"attachments"`
+	Related      []string     `json:"related"`
 }
 
 var entryIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -86,6 +88,9 @@ func ValidEntryID(id string) bool { return entryIDRE.MatchString(id) }
 type AttachmentRef struct {
 	Name string `json:"name"`
 	File string `json:"file"`
+	// SHA256 names a file already in the file store instead of File: an
+	// upload through the console, or an attachment the entry already has.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // EntryInput is an entry as the import format and the console API take it.
@@ -240,7 +245,7 @@ func (in EntryInput) ToEntry() (Entry, error) {
 		errs.Add("related", "政策解读必须注明所解读的政策文件 (an interpretation must name its policy in related)")
 	}
 	for i, a := range in.Attachments {
-		if strings.TrimSpace(a.File) == "" {
+		if strings.TrimSpace(a.File) == "" && strings.TrimSpace(a.SHA256) == "" {
 			errs.Add("attachments", "附件 "+strconv.Itoa(i+1)+" 缺少 file")
 		}
 	}

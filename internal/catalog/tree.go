@@ -74,6 +74,9 @@ const (
 	FilingPending  = "pending"  // the office requires approval for this unit
 	FilingApproved = "approved" // approved by the office
 	FilingRejected = "rejected" // rejected by the office
+	// FilingAcknowledged: the office has seen a change that was in force
+	// once filed.
+	FilingAcknowledged = "acknowledged"
 )
 
 // ColumnChange is a unit's request to add or remove a column of its tree.

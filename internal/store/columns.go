@@ -163,6 +163,17 @@ type Filing struct {
 func (s *Store) ChangeTree(ctx context.Context, ch catalog.ColumnChange, needsApproval bool) (Filing, error) {
 	var f Filing
 	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		f, err = t.ChangeTree(ctx, ch, needsApproval)
+		return err
+	})
+	return f, err
+}
+
+// ChangeTree is Store.ChangeTree inside a transaction.
+func (t *Tx) ChangeTree(ctx context.Context, ch catalog.ColumnChange, needsApproval bool) (Filing, error) {
+	var f Filing
+	err := func() error {
 		tree, err := t.tree(ctx, ch.Unit)
 		if err != nil {
 			return err
@@ -205,7 +216,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Unit, f.Action, f.ColumnCode, f
 			return fmt.Errorf("store: insert filing: %w", err)
 		}
 		return t.appendChanges(ctx, []ChangeRef{{ChangeTree, ch.Unit, OpUpsert}})
-	})
+	}()
 	return f, err
 }
 

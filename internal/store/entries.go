@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,7 +20,14 @@ type EntryWrite struct {
 	Hash   string
 	Actor  string
 	Reason string
+	// ExpectRevision, when set, is the revision the writer read: the write
+	// fails with ErrStale when the stored entry has moved on since, so that
+	// of two people editing one draft the second cannot overwrite the first.
+	ExpectRevision int
 }
+
+// ErrStale refuses a write based on an out-of-date revision of an entry.
+var ErrStale = errors.New("store: the entry was changed by someone else since it was read")
 
 // WithTx runs fn in one write transaction; it commits when fn returns nil.
 func (s *Store) WithTx(ctx context.Context, fn func(*Tx) error) error { return s.inTx(ctx, fn) }
@@ -41,11 +49,13 @@ type storedEntry struct {
 	IndexNo     string `db:"index_no"`
 	Revision    int    `db:"revision"`
 	WithdrawnAt *int64 `db:"withdrawn_at"`
+	Status      string `db:"status"`
+	StateAt     int64  `db:"state_at"`
 }
 
 var entryColumns = []string{"id", "unit", "column_code", "index_no", "title", "publisher", "doc_no", "written_at",
 	"published_at", "topic", "doc_type", "validity", "keywords", "summary", "body_html", "body_text",
-	"five_publics", "form", "status", "status_reason", "withdrawn_at", "revision", "content_hash", "created_at", "updated_at"}
+	"five_publics", "form", "status", "status_reason", "withdrawn_at", "revision", "content_hash", "created_at", "updated_at", "state_at"}
 
 // SaveEntries adds new entries and updates changed ones, keyed by id, with
 // multi-row statements so that large imports stay fast. New entries get an
@@ -70,7 +80,7 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 		chunk := ids[start:min(start+1000, len(ids))]
 		ph, args := inList(chunk)
 		var rows []storedEntry
-		if err := t.sel(ctx, &rows, `SELECT id, content_hash, index_no, revision, withdrawn_at FROM entries WHERE id IN (`+ph+`)`, args...); err != nil {
+		if err := t.sel(ctx, &rows, `SELECT id, content_hash, index_no, revision, withdrawn_at, status, state_at FROM entries WHERE id IN (`+ph+`)`, args...); err != nil {
 			return nil, fmt.Errorf("store: look up entries: %w", err)
 		}
 		for _, r := range rows {
@@ -81,6 +91,9 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 	var fresh, changed []int // indexes into ws
 	for i, w := range ws {
 		o, exists := old[w.Entry.ID]
+		if w.ExpectRevision > 0 && (!exists || o.Revision != w.ExpectRevision) {
+			return nil, fmt.Errorf("%w (entry %q: revision %d read, %d stored)", ErrStale, w.Entry.ID, w.ExpectRevision, o.Revision)
+		}
 		switch {
 		case !exists:
 			fresh = append(fresh, i)
@@ -104,7 +117,7 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 	rows := make([][]any, 0, len(fresh))
 	for _, i := range fresh {
 		revs[ws[i].Entry.ID] = 1
-		rows = append(rows, entryRow(ws[i], 1, now, now))
+		rows = append(rows, entryRow(ws[i], 1, now, now, now))
 	}
 	if err := t.insertRows(ctx, "entries", entryColumns, rows, ""); err != nil {
 		return nil, mapConflict(err)
@@ -121,7 +134,11 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 		}
 		rev := o.Revision + 1
 		revs[e.ID] = rev
-		row := entryRow(ws[i], rev, 0, now)
+		stateAt := o.StateAt
+		if o.Status != e.Status || stateAt == 0 {
+			stateAt = now
+		}
+		row := entryRow(ws[i], rev, 0, now, stateAt)
 		sets := make([]string, 0, len(entryColumns))
 		args := make([]any, 0, len(entryColumns))
 		for c, col := range entryColumns {
@@ -180,7 +197,7 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 	return res, t.appendChanges(ctx, changes)
 }
 
-func entryRow(w EntryWrite, rev int, created, now int64) []any {
+func entryRow(w EntryWrite, rev int, created, now, stateAt int64) []any {
 	e := w.Entry
 	kw, _ := json.Marshal(e.Keywords)
 	var pub, withdrawn any
@@ -188,6 +205,9 @@ func entryRow(w EntryWrite, rev int, created, now int64) []any {
 		pub = Millis(*e.PublishedAt)
 	}
 	reason := ""
+	if e.Status == catalog.StatusReturned {
+		reason = e.ReturnReason
+	}
 	if e.Status == catalog.StatusWithdrawn {
 		withdrawn = now
 		if e.WithdrawnAt != nil {
@@ -197,7 +217,7 @@ func entryRow(w EntryWrite, rev int, created, now int64) []any {
 	}
 	return []any{e.ID, e.Unit, e.Column, e.IndexNo, e.Title, e.Publisher, e.DocNo, e.WrittenAt,
 		pub, e.Topic, e.DocType, e.Validity, string(kw), e.Summary, e.BodyHTML, e.BodyText,
-		e.FivePublics, e.Form, e.Status, reason, withdrawn, rev, w.Hash, created, now}
+		e.FivePublics, e.Form, e.Status, reason, withdrawn, rev, w.Hash, created, now, stateAt}
 }
 
 // mapConflict turns a unique-constraint failure into ErrConflict.

@@ -35,11 +35,12 @@ type entryRecord struct {
 	Revision     int    `db:"revision"`
 	CreatedAt    int64  `db:"created_at"`
 	UpdatedAt    int64  `db:"updated_at"`
+	StateAt      int64  `db:"state_at"`
 }
 
 const entrySelect = `SELECT id, unit, column_code, index_no, title, publisher, doc_no, written_at, published_at,
  topic, doc_type, validity, keywords, summary, body_html, body_text, five_publics, form, status,
- status_reason, withdrawn_at, revision, created_at, updated_at FROM entries`
+ status_reason, withdrawn_at, revision, created_at, updated_at, state_at FROM entries`
 
 // EntryDetail is an entry with what its page shows beside the metadata.
 type EntryDetail struct {
@@ -51,6 +52,7 @@ type EntryDetail struct {
 	Revision     int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	StateAt      time.Time // when the entry entered its current state
 	Links        []EntryLink
 }
 
@@ -90,12 +92,15 @@ func (s *Store) Entry(ctx context.Context, id string) (EntryDetail, error) {
 		return EntryDetail{}, notFound(err, fmt.Sprintf("entry %q", id))
 	}
 	d := EntryDetail{Entry: r.entry(), StatusReason: r.StatusReason, Revision: r.Revision,
-		CreatedAt: FromMillis(r.CreatedAt), UpdatedAt: FromMillis(r.UpdatedAt)}
+		CreatedAt: FromMillis(r.CreatedAt), UpdatedAt: FromMillis(r.UpdatedAt), StateAt: FromMillis(r.StateAt)}
 	if r.WithdrawnAt != nil {
 		t := FromMillis(*r.WithdrawnAt)
 		d.WithdrawnAt = &t
 		d.Entry.WithdrawnAt = &t
 		d.Entry.WithdrawReason = r.StatusReason
+	}
+	if r.Status == catalog.StatusReturned {
+		d.Entry.ReturnReason = r.StatusReason
 	}
 	if err := s.get(ctx, &d.UnitName, `SELECT name FROM units WHERE code = ?`, r.Unit); err != nil {
 		return d, notFound(err, fmt.Sprintf("unit of entry %q", id))
