@@ -36,6 +36,7 @@ func commands() []command {
 		{"demo", "write the demo data set (units, entries, datasets) into a store", runDemo},
 		{"index", "rebuild the search index from the store, or verify it against the store", runIndex},
 		{"token", "create, list or revoke the API tokens of the back office", runToken},
+		{"audit", "verify the audit log's hash chain, or export the log as CSV or XLSX", runAudit},
 	}
 }
 
