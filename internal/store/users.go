@@ -209,10 +209,12 @@ func (s *Store) RecordLoginFailure(ctx context.Context, id int64, at time.Time, 
 	if err != nil {
 		return 0, false, err
 	}
-	// Failures only reach the limit again after an unlock or a good login
-	// has set them back to zero, so reaching it exactly is the lock. A limit
-	// lowered below a count already passed locks at this instant instead.
-	lockedNow = got.LockedAt != nil && (got.Failures == limit || (got.Failures > limit && *got.LockedAt == ms))
+	// Each failure gets its own count, and counts only reach the limit
+	// again after an unlock or a good login has set them back to zero: so
+	// the failure whose count is exactly the limit is the one that locked.
+	// (A limit lowered below a count already passed locks at the next
+	// failure without saying so.)
+	lockedNow = got.LockedAt != nil && got.Failures == limit
 	return got.Failures, lockedNow, nil
 }
 
