@@ -35,6 +35,7 @@ func commands() []command {
 		{"import", "import units, entries or datasets from JSON Lines files", runImport},
 		{"demo", "write the demo data set (units, entries, datasets) into a store", runDemo},
 		{"index", "rebuild the search index from the store, or verify it against the store", runIndex},
+		{"user", "add, list or unlock the console accounts of the back office", runUser},
 		{"token", "create, list or revoke the API tokens of the back office", runToken},
 		{"audit", "verify the audit log's hash chain, or export the log as CSV or XLSX", runAudit},
 	}

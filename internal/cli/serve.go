@@ -18,7 +18,8 @@ import (
 const serveAbout = `Runs the public portal, the JSON API and /metrics, /healthz, /readyz on
 one address, over the embedded store under --data (SQLite file and file
 store) or the PostgreSQL database of --db. With --demo, an empty store is
-first filled with the demo data set. SIGINT or SIGTERM stop it gracefully.`
+first filled with the demo data set and given one console account per
+role, whose one-time passwords are printed. SIGINT or SIGTERM stop it gracefully.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
@@ -46,6 +47,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			log.Info("empty store: loading the demo data set")
 			if err := seedDemo(ctx, e, b, demoDefaults()); err != nil {
 				return fmt.Errorf("demo data: %w", err)
+			}
+			if err := seedDemoAccounts(ctx, e, b); err != nil {
+				return err
 			}
 		}
 	}
