@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/httpjson"
 )
@@ -72,10 +74,42 @@ func unauthorized(w http.ResponseWriter, tokenGiven bool) {
 	httpjson.Error(w, http.StatusUnauthorized, "unauthorized", msg)
 }
 
-// forbidden answers 403 and records who was refused what.
+// forbidden answers 403 and records who was refused what, in the log and
+// in the audit log.
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, p auth.Principal, msg string, attrs ...slog.Attr) {
-	attrs = append([]slog.Attr{slog.String("request_id", requestID(r.Context())), slog.String("route", routeName(r)),
+	s.refuse(w, r, p, audit.Record{}, msg, attrs...)
+}
+
+// refuse is forbidden for a request on a known object: obj's ObjectKind,
+// ObjectID and ObjectUnit go into the audit record.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p auth.Principal, obj audit.Record, msg string, attrs ...slog.Attr) {
+	ctx := r.Context()
+	attrs = append([]slog.Attr{slog.String("request_id", requestID(ctx)), slog.String("route", routeName(r)),
 		slog.Int64("token_id", p.TokenID), slog.String("role", string(p.Role)), slog.String("unit", p.Unit)}, attrs...)
-	s.Log.LogAttrs(r.Context(), slog.LevelWarn, "access refused", attrs...)
+	s.Log.LogAttrs(ctx, slog.LevelWarn, "access refused", attrs...)
+	rec := audit.Record{Actor: p.Actor(remoteIP(r), r.UserAgent()), Action: "auth.refused",
+		ObjectKind: obj.ObjectKind, ObjectID: obj.ObjectID, ObjectUnit: obj.ObjectUnit,
+		Outcome: audit.OutcomeRefused, Summary: r.Method + " " + routeName(r) + "：" + msg}
+	s.appendAudit(ctx, rec)
 	httpjson.Error(w, http.StatusForbidden, "forbidden", msg)
+}
+
+// appendAudit writes an audit record of a request. A record that cannot
+// be written is logged as an error; the request's answer stands, since
+// what it records has happened. A client that hangs up does not cancel it.
+func (s *Server) appendAudit(ctx context.Context, rec audit.Record) {
+	if _, err := s.Store.AppendAudit(context.WithoutCancel(ctx), rec); err != nil {
+		s.Log.LogAttrs(ctx, slog.LevelError, "audit record not written", slog.String("request_id", requestID(ctx)),
+			slog.String("action", rec.Action), slog.String("object_id", rec.ObjectID), slog.String("error", err.Error()))
+	}
+}
+
+// remoteIP is the host part of the request's remote address: the peer,
+// which behind a reverse proxy is the proxy.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/httpjson"
@@ -94,7 +95,8 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 		return
 	}
 	if !auth.MayPublishDatasets(p) {
-		s.forbidden(w, r, p, fmt.Sprintf("角色 %s 不能发布数据集 (this role does not publish datasets)", p.Role), slog.String("dataset", id))
+		s.refuse(w, r, p, audit.Record{ObjectKind: "dataset", ObjectID: id},
+			fmt.Sprintf("角色 %s 不能发布数据集 (this role does not publish datasets)", p.Role), slog.String("dataset", id))
 		return
 	}
 	// Refuse before reading the upload when the dataset belongs to a unit
@@ -103,7 +105,8 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 	switch {
 	case err == nil:
 		if !auth.CanPublishDataset(p, current.Unit) {
-			s.forbidden(w, r, p, "无权发布该单位的数据集 (not allowed for the dataset's unit)", slog.String("dataset", id), slog.String("dataset_unit", current.Unit))
+			s.refuse(w, r, p, audit.Record{ObjectKind: "dataset", ObjectID: id, ObjectUnit: current.Unit},
+				"无权发布该单位的数据集 (not allowed for the dataset's unit)", slog.String("dataset", id), slog.String("dataset_unit", current.Unit))
 			return
 		}
 	case errors.Is(err, store.ErrNotFound):
@@ -129,7 +132,8 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 	var se *statusError
 	switch {
 	case errors.Is(err, errForbidden):
-		s.forbidden(w, r, p, "无权发布该单位的数据集 (not allowed for this unit)", slog.String("dataset", id), slog.String("dataset_unit", up.in.Unit))
+		s.refuse(w, r, p, audit.Record{ObjectKind: "dataset", ObjectID: id, ObjectUnit: strings.TrimSpace(up.in.Unit)},
+			"无权发布该单位的数据集 (not allowed for this unit)", slog.String("dataset", id), slog.String("dataset_unit", up.in.Unit))
 		return
 	case errors.As(err, &se):
 		httpjson.Error(w, se.status, se.code, se.msg)
@@ -157,6 +161,14 @@ func (s *Server) publishDataset(w http.ResponseWriter, r *http.Request, c *conso
 		s.fail(w, r, err)
 		return
 	}
+	unit := strings.TrimSpace(up.in.Unit)
+	what := map[store.WriteResult]string{store.Added: "新增", store.Updated: "更新", store.Unchanged: "无变化"}[res.Result]
+	summary := fmt.Sprintf("%s：第 %d 版，%d 行 (%s: version %d, %d rows)", what, res.Version, res.Rows, res.Result, res.Version, res.Rows)
+	if current.Unit != "" && current.Unit != unit {
+		summary += fmt.Sprintf("；单位 %s → %s (moved from unit %s to %s)", current.Unit, unit, current.Unit, unit)
+	}
+	s.appendAudit(ctx, audit.Record{Actor: p.Actor(remoteIP(r), r.UserAgent()), Action: "dataset.publish",
+		ObjectKind: "dataset", ObjectID: res.Dataset, ObjectUnit: unit, Summary: summary})
 	s.Log.LogAttrs(ctx, slog.LevelInfo, "dataset published", slog.String("request_id", requestID(ctx)),
 		slog.Int64("token_id", p.TokenID), slog.String("dataset", res.Dataset), slog.String("result", res.Result.String()),
 		slog.Int("version", res.Version), slog.Int64("rows", res.Rows))

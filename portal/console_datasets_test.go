@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
@@ -215,6 +216,55 @@ func TestConsolePublishDataset(t *testing.T) {
 			// or refused ones.
 			if n != 4 {
 				t.Errorf("%d dataset changes for jtj-bus, want 4: %+v", n, changes)
+			}
+		})
+		t.Run("the audit log has the publishes and the refusals", func(t *testing.T) {
+			pubs, total, err := st.AuditRecords(ctx, store.AuditQuery{Action: "dataset.publish"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// added, unchanged, new rows, new title, new unit: newest first.
+			wantPubs := []struct{ role, unit, summary string }{
+				{"admin", "fgw", "单位 jtj → fgw"},
+				{"editor", "jtj", "更新：第 2 版，3 行"},
+				{"editor", "jtj", "更新：第 2 版，3 行"},
+				{"editor", "jtj", "无变化：第 1 版，2 行"},
+				{"editor", "jtj", "新增：第 1 版，2 行"},
+			}
+			if total != len(wantPubs) || len(pubs) != len(wantPubs) {
+				t.Fatalf("%d publish records (%d in all), want %d: %+v", len(pubs), total, len(wantPubs), pubs)
+			}
+			for i, w := range wantPubs {
+				r := pubs[i]
+				if r.Actor.Role != w.role || r.Actor.TokenID == 0 || r.Actor.IP != "192.0.2.1" || r.ObjectKind != "dataset" || r.ObjectID != "jtj-bus" ||
+					r.ObjectUnit != w.unit || r.Outcome != audit.OutcomeOK || !strings.Contains(r.Summary, w.summary) {
+					t.Errorf("publish record %d: %+v, want %+v", i, r, w)
+				}
+			}
+			refused, total, err := st.AuditRecords(ctx, store.AuditQuery{Action: "auth.", Outcome: audit.OutcomeRefused})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// reviewer, auditor, the fgw approver twice, the move, the old
+			// unit's editor; the 401s have no one to record.
+			if total != 6 {
+				t.Errorf("%d refusals recorded, want 6: %+v", total, refused)
+			}
+			for _, r := range refused {
+				if r.Action != "auth.refused" || r.ObjectID != "jtj-bus" || r.Actor.IP != "192.0.2.1" ||
+					!strings.HasPrefix(r.Summary, "PUT /api/v1/console/datasets/{id}：") {
+					t.Errorf("refusal %+v", r)
+				}
+			}
+			if len(refused) == 6 && (refused[5].Actor.Role != "reviewer" || refused[0].Actor.Unit != "jtj" || refused[0].ObjectUnit != "fgw") {
+				t.Errorf("first refusal by %+v, last by %+v", refused[5].Actor, refused[0].Actor)
+			}
+			// Refusals by fgw's approver, and of requests on fgw's datasets.
+			if _, n, err := st.AuditRecords(ctx, store.AuditQuery{Action: "auth.refused", Unit: "fgw"}); err != nil || n != 4 {
+				t.Errorf("%d refusals about fgw, want 4 (%v)", n, err)
+			}
+			if res, err := st.VerifyAudit(ctx); err != nil || !res.OK() || res.Count != 11 {
+				t.Errorf("VerifyAudit = %+v, %v", res, err)
 			}
 		})
 		t.Run("token use is recorded", func(t *testing.T) {
