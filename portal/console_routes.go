@@ -7,6 +7,8 @@ import (
 
 	"gongkai/internal/auth"
 	"gongkai/internal/ingest"
+	"gongkai/internal/workflow"
+	backoffice "gongkai/portal/console"
 )
 
 // console holds what the back-office API is built from, made once.
@@ -16,11 +18,19 @@ type console struct {
 	maxCSV   int64 // the largest CSV a publish accepts, in bytes
 }
 
-// consoleRoutes names the URLs of the back-office API. Every one of them
-// needs a token (Authorization: Bearer …).
+// consoleRoutes mounts the back office: the console's pages and API (from
+// package console) and the open-data publishing API.
 func (s *Server) consoleRoutes(r *mux.Router) {
+	verifier := auth.NewVerifier(s.Store, s.Log)
+	bo := backoffice.New(backoffice.Deps{Store: s.Store, Files: s.Files, Workflow: workflow.New(s.Store, s.Files, s.Log),
+		Accounts: auth.NewAccounts(s.Store, s.Log), Tokens: verifier, Log: s.Log, Site: s.Site, Preview: s.previewEntry,
+		SecureCookies: s.SecureCookies})
+	for _, rt := range bo.Routes() {
+		r.Handle(rt.Path, rt.Handler).Methods(rt.Method).Name(rt.Name)
+	}
+	r.Handle("/console", http.RedirectHandler("/console/", http.StatusMovedPermanently)).Methods(http.MethodGet)
 	c := &console{
-		verifier: auth.NewVerifier(s.Store, s.Log),
+		verifier: verifier,
 		importer: ingest.New(s.Store, s.Files),
 		maxCSV:   maxDatasetCSV,
 	}

@@ -62,6 +62,8 @@ type entryView struct {
 	Related     []relatedGroup
 	Withdrawn   *withdrawalView
 	Crumbs      []crumb
+	// Preview marks the back office's preview of an entry not yet public.
+	Preview bool
 }
 
 // newEntryView shapes an entry for its page. A withdrawn entry keeps its
@@ -212,4 +214,15 @@ func (s *Server) entryPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "entry.html", newEntryView(d))
+}
+
+// previewEntry renders an entry of any state exactly as its public page
+// will look, for the back office; its attachments link to the console.
+func (s *Server) previewEntry(w http.ResponseWriter, r *http.Request, d store.EntryDetail) {
+	v := newEntryView(d)
+	v.Preview = true
+	for i := range v.Attachments {
+		v.Attachments[i].URL = fmt.Sprintf("/console/entries/%s/files/%d", url.PathEscape(d.ID), i+1)
+	}
+	s.render(w, r, http.StatusOK, "entry.html", v)
 }

@@ -68,7 +68,7 @@ func (s *Server) loadHome(ctx context.Context) (homeView, error) {
 	if v.Latest, err = s.Store.PublishedEntries(ctx, store.EntryList{Limit: homeLatest}); err != nil {
 		return v, err
 	}
-	if v.Pinned, err = s.Store.PublishedEntries(ctx, store.EntryList{Column: emergencyColumn, Limit: homePinned}); err != nil {
+	if v.Pinned, err = s.Store.PinnedEntries(ctx, homePinned); err != nil {
 		return v, err
 	}
 	units, err := s.Store.UnitsWithStats(ctx)

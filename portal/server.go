@@ -24,6 +24,9 @@ type Deps struct {
 	Index   *indexer.Index // search; nil answers searches with 503
 	// Ready reports whether the service can take traffic (nil: always).
 	Ready func() error
+	// SecureCookies marks the console's cookies Secure even on plain HTTP
+	// (behind a proxy that terminates TLS).
+	SecureCookies bool
 }
 
 // Server answers HTTP requests.

@@ -293,3 +293,20 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, firstErr
 }
+
+// Topics is the national subject classification (主题分类) of disclosure
+// catalogs, offered as a picker.
+var Topics = []string{
+	"国务院组织机构", "综合政务", "国民经济管理、国有资产监管", "财政、金融、审计",
+	"国土资源、能源", "农业、林业、水利", "工业、交通", "商贸、海关、旅游",
+	"市场监管、安全生产监管", "城乡建设、环境保护", "科技、教育", "文化、广电、新闻出版",
+	"卫生、体育", "人口与计划生育、妇女儿童工作", "劳动、人事、监察", "公安、安全、司法",
+	"民政、扶贫、救灾", "民族、宗教", "对外事务", "港澳台侨工作", "国防", "其他",
+}
+
+// DocTypes are the document types (文种) offered as a picker: the fifteen
+// kinds of official document, then the usual others.
+var DocTypes = []string{
+	"决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复", "议案", "函", "纪要",
+	"规定", "办法", "细则", "规划", "计划", "方案", "总结", "其他",
+}

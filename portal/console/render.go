@@ -1,0 +1,238 @@
+package console
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"gongkai/internal/auth"
+	"gongkai/internal/catalog"
+)
+
+// Templates: files starting with "_" are shared (layout, partials); each
+// other file is a page over a copy of the shared set.
+//
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Static files; static/vendor holds the rich-text editor's build, copied
+// from node_modules by `make` (it is not kept in the repository).
+//
+//go:embed static
+var staticFS embed.FS
+
+type staticFile struct {
+	data        []byte
+	hash        string
+	contentType string
+}
+
+type views struct {
+	pages  map[string]*template.Template
+	static map[string]staticFile
+}
+
+var consoleViews = mustLoadViews()
+
+func mustLoadViews() *views {
+	v := &views{pages: map[string]*template.Template{}, static: map[string]staticFile{}}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(staticFS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		v.static[strings.TrimPrefix(p, "static/")] = staticFile{data: b, hash: hex.EncodeToString(sum[:6]), contentType: ct}
+		return nil
+	})
+	if err != nil {
+		panic(fmt.Sprintf("console: static files: %v", err))
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	base := template.New("").Funcs(v.funcs())
+	var pages []string
+	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "_") {
+			base = template.Must(base.ParseFS(templateFS, n))
+		} else {
+			pages = append(pages, n)
+		}
+	}
+	for _, n := range pages {
+		t := template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+		v.pages[path.Base(n)] = t
+	}
+	return v
+}
+
+// hasStatic reports whether a static file is there (the editor's build is
+// only there when npm has run).
+func (v *views) hasStatic(name string) bool { _, ok := v.static[name]; return ok }
+
+func (v *views) staticURL(name string) string {
+	f, ok := v.static[name]
+	if !ok {
+		return "/console/static/" + name
+	}
+	return "/console/static/" + name + "?v=" + f.hash
+}
+
+func (v *views) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static":      v.staticURL,
+		"hasStatic":   v.hasStatic,
+		"date":        peopleDate,
+		"datetime":    peopleDateTime,
+		"isodate":     isoTime,
+		"statusLabel": catalog.StatusLabel,
+		"roleLabel":   func(r auth.Role) string { return r.Label() },
+		"age":         age,
+		"add":         func(a, b int) int { return a + b },
+		"has": func(list []string, v string) bool {
+			for _, x := range list {
+				if x == v {
+					return true
+				}
+			}
+			return false
+		},
+		"selected": func(a, b string) template.HTMLAttr {
+			if a == b {
+				return "selected"
+			}
+			return ""
+		},
+		"checked": func(b bool) template.HTMLAttr {
+			if b {
+				return "checked"
+			}
+			return ""
+		},
+	}
+}
+
+func asTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t == nil {
+			return time.Time{}, false
+		}
+		return *t, !t.IsZero()
+	}
+	return time.Time{}, false
+}
+
+// peopleDate writes a date as people read it: 2018年7月3日.
+func peopleDate(v any) string {
+	t, ok := asTime(v)
+	if !ok {
+		return ""
+	}
+	t = t.In(catalog.Shanghai)
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+// peopleDateTime adds the time of day: 2018年7月3日 10:05.
+func peopleDateTime(v any) string {
+	t, ok := asTime(v)
+	if !ok {
+		return ""
+	}
+	return peopleDate(t) + " " + t.In(catalog.Shanghai).Format("15:04")
+}
+
+func isoTime(v any) string {
+	t, ok := asTime(v)
+	if !ok {
+		return ""
+	}
+	return t.In(catalog.Shanghai).Format(time.RFC3339)
+}
+
+// age says how long ago t was, for queues: 3天, 5小时, 12分钟.
+func age(v any) string {
+	t, ok := asTime(v)
+	if !ok {
+		return ""
+	}
+	d := time.Since(t)
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d天", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%d小时", int(d.Hours()))
+	case d >= time.Minute:
+		return fmt.Sprintf("%d分钟", int(d.Minutes()))
+	}
+	return "刚刚"
+}
+
+// render executes a page into a buffer, then writes it.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, pg *page) {
+	t, ok := consoleViews.pages[name]
+	if !ok {
+		c.Log.Error("console: no such template", slog.String("template", name))
+		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+		return
+	}
+	pg.Site = c.Site.Name
+	pg.Path = r.URL.Path
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
+		c.Log.Error("console: render failed", slog.String("template", name), slog.Any("err", err))
+		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+		return
+	}
+	secureHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// staticHandler serves the console's static files, versioned by hash.
+func (c *Console) staticHandler(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/console/static/")
+	f, ok := consoleViews.static[name]
+	if !ok || strings.Contains(name, "..") {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("ETag", `"`+f.hash+`"`)
+	if r.URL.Query().Get("v") == f.hash {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if r.Header.Get("If-None-Match") == `"`+f.hash+`"` {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(f.data)
+}
