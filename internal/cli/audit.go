@@ -4,14 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"gongkai/internal/audit"
 	"gongkai/internal/config"
+	"gongkai/internal/store"
 )
 
 const auditAbout = `Works on the audit log (审计日志): who did what to which object, when, from
@@ -22,10 +26,11 @@ it, and the store keeps the newest hash as the chain's head.
           content, every link against the record before, the sequence for
           gaps and repeats, and the head against the newest record. It
           names the first broken record and exits 1 when the chain is
-          broken; it prints the head, which is worth writing down elsewhere
-          (e.g. daily in the operations log): a chain rewritten from some
-          record on, head included, passes the check but no longer ends at
-          a head written down before.
+          broken. It prints the head as SEQ:HASH, worth writing down
+          elsewhere (e.g. daily in the operations log): a chain rewritten
+          from some record on, head included, passes the check by itself,
+          but not --anchor SEQ:HASH with a head written down before it
+          (record SEQ must still have HASH).
   export  writes every record, oldest first, as CSV (UTF-8 with a BOM, for
           Excel and WPS) or XLSX, to --out FILE or standard output.
 
@@ -33,7 +38,7 @@ Both read a running server's store safely.`
 
 func runAudit(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(e.stdout, "Usage: gongkai audit verify [--format text|json] | export --format csv|xlsx [--out FILE]   [--data DIR | --db URL]\n\n")
+		fmt.Fprint(e.stdout, "Usage: gongkai audit verify [--format text|json] [--anchor SEQ:HASH] | export --format csv|xlsx [--out FILE]   [--data DIR | --db URL]\n\n")
 		fmt.Fprintln(e.stdout, auditAbout)
 		if len(args) == 0 {
 			return errUsage
@@ -63,9 +68,15 @@ type verifyReport struct {
 
 func auditVerify(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
-	fs := newFlags(e, "audit verify", "gongkai audit verify [--format text|json] [--data DIR | --db URL]", auditAbout)
+	fs := newFlags(e, "audit verify", "gongkai audit verify [--format text|json] [--anchor SEQ:HASH] [--data DIR | --db URL]", auditAbout)
 	cfg.Bind(fs, false)
 	format := fs.String("format", "text", "text or json")
+	var anchors []anchor
+	fs.Func("anchor", "SEQ:HASH, a head written down before (repeatable): record SEQ must still have HASH", func(v string) error {
+		a, err := parseAnchor(v)
+		anchors = append(anchors, a)
+		return err
+	})
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -83,6 +94,20 @@ func auditVerify(ctx context.Context, e *env, args []string) error {
 	res, err := b.store.VerifyAudit(ctx)
 	if err != nil {
 		return err
+	}
+	for _, a := range anchors {
+		if !res.OK() {
+			break
+		}
+		r, err := b.store.AuditRecord(ctx, a.seq)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			res.Broken = &audit.Break{Seq: a.seq, Reason: fmt.Sprintf("第 %d 条记录缺失，而此前记下的链头有这一条，日志已被截短 (record %d, in a head written down before, is missing: the log was cut short)", a.seq, a.seq)}
+		case err != nil:
+			return err
+		case r.Hash != a.hash:
+			res.Broken = &audit.Break{Seq: a.seq, Reason: fmt.Sprintf("第 %d 条记录的哈希与此前记下的链头不符，日志自此条或更早已被改写 (record %d does not match the head written down before: the log was rewritten from there or earlier)", a.seq, a.seq)}
+		}
 	}
 	if *format == "json" {
 		rep := verifyReport{Intact: res.OK(), Records: res.Count, HeadSeq: res.HeadSeq, HeadHash: res.HeadHash}
@@ -104,7 +129,11 @@ func auditVerify(ctx context.Context, e *env, args []string) error {
 		} else {
 			fmt.Fprintf(e.stdout, "审计日志已被改动：%s\n", res.Broken.Reason)
 		}
-		fmt.Fprintf(e.stdout, "链头：第 %d 条记录，哈希 %s (head: record %d)\n", res.HeadSeq, orDash(res.HeadHash), res.HeadSeq)
+		if res.HeadSeq == 0 {
+			fmt.Fprintln(e.stdout, "链头：空日志 (head: empty log)")
+		} else {
+			fmt.Fprintf(e.stdout, "链头 (head)：%d:%s\n", res.HeadSeq, res.HeadHash)
+		}
 	}
 	if !res.OK() {
 		return exitError{1}
@@ -112,11 +141,19 @@ func auditVerify(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
+// anchor is a head written down before: record seq had this hash.
+type anchor struct {
+	seq  int64
+	hash string
+}
+
+func parseAnchor(v string) (anchor, error) {
+	seqText, hash, ok := strings.Cut(strings.TrimSpace(v), ":")
+	seq, err := strconv.ParseInt(seqText, 10, 64)
+	if !ok || err != nil || seq <= 0 || len(hash) != 64 || strings.Trim(strings.ToLower(hash), "0123456789abcdef") != "" {
+		return anchor{}, fmt.Errorf("want SEQ:HASH, a record's number and its 64-digit hex hash as audit verify prints them")
 	}
-	return s
+	return anchor{seq, strings.ToLower(hash)}, nil
 }
 
 func auditExport(ctx context.Context, e *env, args []string) error {

@@ -135,16 +135,61 @@ func TestAuditCommands(t *testing.T) {
 				})
 			}
 
-			// Someone with the database's superuser rights deletes a record.
-			q := []string{`DELETE FROM audit_log WHERE seq = 12`}
-			if st.Dialect() == store.Postgres {
-				q = append([]string{`ALTER TABLE audit_log DISABLE TRIGGER USER`}, append(q, `ALTER TABLE audit_log ENABLE TRIGGER USER`)...)
+			zeros := strings.Repeat("0", 64)
+			for _, tc := range []struct {
+				anchor string
+				code   int
+				want   string
+			}{
+				{"20:" + head, 0, "audit log intact: 20 records"},
+				{"20:" + strings.ToUpper(head), 0, "intact"},
+				{"5:" + zeros, 1, "第 5 条记录的哈希与此前记下的链头不符"},
+				{"25:" + head, 1, "第 25 条记录缺失"},
+				{"bogus", 2, "SEQ:HASH"},
+				{"0:" + head, 2, "SEQ:HASH"},
+				{"3:abc", 2, "SEQ:HASH"},
+			} {
+				t.Run("anchor "+tc.anchor, func(t *testing.T) {
+					code, out, errOut := cmd("audit", "verify", "--anchor", tc.anchor)
+					if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+						t.Errorf("exit %d (want %d), output lacks %q: %s%s", code, tc.code, tc.want, out, errOut)
+					}
+				})
 			}
-			for _, s := range q {
-				if err := st.ExecRawForTest(ctx, s); err != nil {
+
+			// superuser runs statements on the database as someone with its
+			// superuser rights would, the append-only trigger turned off.
+			superuser := func(q string, args ...any) {
+				t.Helper()
+				if st.Dialect() == store.Postgres {
+					if err := st.ExecRawForTest(ctx, `ALTER TABLE audit_log DISABLE TRIGGER USER`); err != nil {
+						t.Fatal(err)
+					}
+					defer st.ExecRawForTest(ctx, `ALTER TABLE audit_log ENABLE TRIGGER USER`)
+				}
+				if err := st.ExecRawForTest(ctx, q, args...); err != nil {
 					t.Fatal(err)
 				}
 			}
+
+			// The newest record and the head rewritten together pass the
+			// check by themselves, but not against the head written down.
+			r20, err := st.AuditRecord(ctx, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r20.Summary = "无事发生"
+			forged := audit.ComputeHash(r20)
+			superuser(`UPDATE audit_log SET summary = ?, hash = ? WHERE seq = 20`, r20.Summary, forged)
+			superuser(`UPDATE audit_head SET hash = ? WHERE id = 1`, forged)
+			if code, out, errOut := cmd("audit", "verify"); code != 0 || !strings.Contains(out, "20:"+forged) {
+				t.Errorf("a rewrite with its head: %d %s%s", code, out, errOut)
+			}
+			if code, out, errOut := cmd("audit", "verify", "--anchor", "20:"+head); code != 1 || !strings.Contains(out, "第 20 条记录的哈希与此前记下的链头不符") {
+				t.Errorf("a rewrite against the head written down: %d %s%s", code, out, errOut)
+			}
+
+			superuser(`DELETE FROM audit_log WHERE seq = 12`)
 			code, out, errOut = cmd("audit", "verify")
 			if code != 1 || !strings.Contains(out, "第 12 条记录缺失") || strings.Contains(out, "完整") {
 				t.Errorf("after a deletion: %d %s%s", code, out, errOut)

@@ -150,6 +150,16 @@ func (s *Store) VerifyAudit(ctx context.Context) (audit.Result, error) {
 	return audit.Verify(c.next, seq, hash)
 }
 
+// AuditRecord returns the record with this sequence number (ErrNotFound
+// when there is none).
+func (s *Store) AuditRecord(ctx context.Context, seq int64) (audit.Record, error) {
+	var r auditRecord
+	if err := s.get(ctx, &r, auditSelect+` WHERE seq = ?`, seq); err != nil {
+		return audit.Record{}, notFound(err, fmt.Sprintf("audit record %d", seq))
+	}
+	return r.record(), nil
+}
+
 // AuditQuery selects records for the audit browser. Empty fields select
 // everything.
 type AuditQuery struct {

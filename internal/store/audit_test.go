@@ -98,6 +98,14 @@ func TestAuditRead(t *testing.T) {
 				}
 			}
 		})
+		t.Run("one record", func(t *testing.T) {
+			if r, err := st.AuditRecord(ctx, 5); err != nil || r.Hash != all[4].Hash || r.ObjectID != all[4].ObjectID {
+				t.Errorf("AuditRecord(5) = %+v, %v", r, err)
+			}
+			if _, err := st.AuditRecord(ctx, n+1); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("AuditRecord past the end: %v", err)
+			}
+		})
 		t.Run("each stops at fn's error", func(t *testing.T) {
 			stop := errors.New("enough")
 			calls := 0
