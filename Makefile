@@ -6,11 +6,11 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: all build run test test-short vet bench bench-import bench-search bench-export bench-relevance bench-deps clean
+.PHONY: all build editor run test test-short vet bench bench-import bench-search bench-export bench-relevance bench-deps clean
 
 all: build
 
-build:
+build: editor
 	$(GO) build -o $(BIN) ./cmd/gongkai
 
 ## run: build and serve on the embedded store; the demo data is loaded on first start
@@ -20,14 +20,24 @@ run: build
 ## test: every test; PostgreSQL tests run when GONGKAI_TEST_PG is set. The judged
 ## relevance set runs again without the race detector, which makes its set-up (the demo
 ## data set, imported and indexed) too slow to run under it.
-test: vet node_modules
+test: editor node_modules vet
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -timeout 20m -run 'TestRelevance' ./internal/relevance
 
-## node_modules: front-end packages for the browser tests (axe-core), from npm
+## node_modules: front-end packages from npm: the console's editor (Jodit) and axe-core for the browser tests
 node_modules: package.json
 	npm install --no-audit --no-fund
 	@touch $@
+
+## editor: the rich-text editor's build, embedded in the binary with the console's static files
+EDITOR_DIR := portal/console/static/vendor
+editor: $(EDITOR_DIR)/jodit.min.js
+$(EDITOR_DIR)/jodit.min.js: package.json
+	@if command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory node_modules && \
+	  cp node_modules/jodit/es2021/jodit.min.js node_modules/jodit/es2021/jodit.min.css $(EDITOR_DIR)/ && \
+	  cp node_modules/jodit/LICENSE.txt $(EDITOR_DIR)/jodit-LICENSE.txt; \
+	else echo "npm not found: the console's editor is a plain text area until npm installs Jodit"; fi
 
 test-short:
 	$(GO) test -count=1 ./...
