@@ -6,7 +6,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: all build editor run test test-short vet bench bench-import bench-search bench-export bench-relevance bench-deps clean
+.PHONY: all build editor run test test-short vet bench bench-import bench-search bench-export bench-relevance bench-workflow bench-deps clean
 
 all: build
 
@@ -47,7 +47,7 @@ vet:
 	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); test -z "$$unformatted" || (echo "gofmt needed: $$unformatted"; exit 1)
 
 ## bench: every figure the benchmarks report, each against its baseline run in the same process
-bench: bench-import bench-search bench-export
+bench: bench-import bench-search bench-export bench-workflow
 
 BENCH_ENV = GONGKAI_TEST_PG="$${GONGKAI_TEST_PG:-$(PG_URL)}"
 BENCH     = $(GO) test -run '^$$' -benchtime 1x -count 1 -timeout 60m
@@ -67,6 +67,10 @@ bench-export: bench-deps
 ## bench-relevance: search quality per query kind on the judged set (success@1, nDCG@10, boundary traps, suggestions, facet counts, no-hit), SQLite and PostgreSQL
 bench-relevance:
 	@$(BENCH_ENV) $(BENCH) -bench 'BenchmarkRelevance' ./internal/relevance | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+## bench-workflow: submit → unit approval → office approval → searchable, against an import's publish → searchable, SQLite and PostgreSQL
+bench-workflow:
+	@$(BENCH_ENV) $(BENCH) -bench 'BenchmarkReviewToSearchable' ./internal/workflow | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
 
 ## bench-deps: the baselines' programs (Groonga, sqlite3), from Debian
 bench-deps:

@@ -26,7 +26,7 @@ func (s *Server) consoleRoutes(r *mux.Router) {
 		Accounts: auth.NewAccounts(s.Store, s.Log), Tokens: verifier, Log: s.Log, Site: s.Site, Preview: s.previewEntry,
 		SecureCookies: s.SecureCookies})
 	for _, rt := range bo.Routes() {
-		r.Handle(rt.Path, rt.Handler).Methods(rt.Method).Name(rt.Name)
+		r.Handle(rt.Path, withPathValues(rt.Handler)).Methods(rt.Method).Name(rt.Name)
 	}
 	r.Handle("/console", http.RedirectHandler("/console/", http.StatusMovedPermanently)).Methods(http.MethodGet)
 	c := &console{
@@ -37,4 +37,16 @@ func (s *Server) consoleRoutes(r *mux.Router) {
 	r.Handle("/api/v1/console/datasets/{id}", s.requireToken(c.verifier, func(w http.ResponseWriter, r *http.Request) {
 		s.publishDataset(w, r, c, pathVar(r, "id"))
 	})).Methods(http.MethodPut)
+}
+
+// withPathValues hands the route's variables to the standard library's
+// Request.PathValue, so that handlers outside the router need not know
+// gorilla/mux.
+func withPathValues(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range mux.Vars(r) {
+			r.SetPathValue(k, v)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -97,6 +97,10 @@ func fillPageFixture(t testing.TB, st *store.Store) *files.Store {
 	if _, err := st.SaveEntries(ctx, ws); err != nil {
 		t.Fatal(err)
 	}
+	// The office pinned the emergency response to the home page.
+	if err := st.WithTx(ctx, func(tx *store.Tx) error { return tx.SetPinned(ctx, "yj1", true, "rv", time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
 	return fs
 }
 

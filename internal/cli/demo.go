@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"gongkai/internal/catalog"
 	"gongkai/internal/config"
 	"gongkai/internal/demo"
 	"gongkai/internal/ingest"
+	"gongkai/internal/store"
 )
 
 const demoAbout = `Writes the demo data set into a store: the bodies of the Linyi city
@@ -79,6 +81,26 @@ func seedDemo(ctx context.Context, e *env, b *backend, opt demo.Options) error {
 			return fmt.Errorf("demo %s: %d lines rejected", s.kind, rep.Rejected)
 		}
 	}
+	if err := pinDemoEmergencies(ctx, b); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "demo: done in %.1fs\n", time.Since(start).Seconds())
 	return nil
+}
+
+// pinDemoEmergencies pins the newest emergency responses to the portal
+// home, as the office would after a hot question.
+func pinDemoEmergencies(ctx context.Context, b *backend) error {
+	latest, err := b.store.PublishedEntries(ctx, store.EntryList{Column: catalog.EmergencyColumn, Limit: 3})
+	if err != nil {
+		return err
+	}
+	return b.store.WithTx(ctx, func(t *store.Tx) error {
+		for i := len(latest) - 1; i >= 0; i-- {
+			if err := t.SetPinned(ctx, latest[i].ID, true, "demo", time.Now().Add(time.Duration(-i)*time.Second)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

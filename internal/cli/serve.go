@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"gongkai/indexer"
@@ -77,7 +78,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}()
 
-	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site,
+	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr),
 		Index: ix, Ready: ix.Ready})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -111,4 +112,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// secureCookies decides whether the console's cookies are marked Secure:
+// always, unless the service listens on a loopback address only (make run,
+// a developer's machine). GONGKAI_SECURE_COOKIES=true|false overrides it,
+// e.g. behind a local proxy that terminates TLS.
+func secureCookies(e *env, addr string) bool {
+	switch strings.ToLower(e.getenv("GONGKAI_SECURE_COOKIES")) {
+	case "1", "true", "yes":
+		return true
+	case "0", "false", "no":
+		return false
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return true
+	}
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }

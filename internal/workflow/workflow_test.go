@@ -29,14 +29,20 @@ func newService(t *testing.T, st *store.Store) *workflow.Service {
 	t.Helper()
 	storetest.Unit(t, st, "fgw")
 	storetest.Unit(t, st, "jtj")
+	wf := newServiceB(t, st)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, catalog.Shanghai)
+	wf.Now = func() time.Time { now = now.Add(time.Minute); return now }
+	return wf
+}
+
+// newServiceB is the service on the real clock, over a fresh file store.
+func newServiceB(t testing.TB, st *store.Store) *workflow.Service {
+	t.Helper()
 	fs, err := files.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wf := workflow.New(st, fs, nil)
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, catalog.Shanghai)
-	wf.Now = func() time.Time { now = now.Add(time.Minute); return now }
-	return wf
+	return workflow.New(st, fs, nil)
 }
 
 func draft(column string) catalog.EntryInput {

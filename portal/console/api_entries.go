@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/httpjson"
@@ -115,7 +113,7 @@ func (c *Console) apiUpdate(w http.ResponseWriter, r *http.Request) {
 	if m := ifMatch(r); m > 0 {
 		rev = m
 	}
-	res, err := c.Workflow.Update(r.Context(), caller(r), mux.Vars(r)["id"], in.EntryInput, rev, in.Reason)
+	res, err := c.Workflow.Update(r.Context(), caller(r), r.PathValue("id"), in.EntryInput, rev, in.Reason)
 	if err != nil {
 		c.apiFail(w, r, err)
 		return
@@ -125,7 +123,7 @@ func (c *Console) apiUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) apiEntry(w http.ResponseWriter, r *http.Request) {
-	d, err := c.Workflow.Entry(r.Context(), caller(r), mux.Vars(r)["id"])
+	d, err := c.Workflow.Entry(r.Context(), caller(r), r.PathValue("id"))
 	if err != nil {
 		c.apiFail(w, r, err)
 		return
@@ -151,7 +149,7 @@ func (c *Console) apiAction(action string) http.HandlerFunc {
 		if m := ifMatch(r); m > 0 {
 			b.Revision = m
 		}
-		id, cl := mux.Vars(r)["id"], caller(r)
+		id, cl := r.PathValue("id"), caller(r)
 		var res workflow.Result
 		var err error
 		switch action {
@@ -226,7 +224,7 @@ func (c *Console) apiList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) apiRevisions(w http.ResponseWriter, r *http.Request) {
-	d, err := c.Workflow.Entry(r.Context(), caller(r), mux.Vars(r)["id"])
+	d, err := c.Workflow.Entry(r.Context(), caller(r), r.PathValue("id"))
 	if err != nil {
 		c.apiFail(w, r, err)
 		return

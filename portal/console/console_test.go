@@ -15,8 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorilla/mux"
-
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/files"
@@ -49,10 +47,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 		Preview: func(w http.ResponseWriter, r *http.Request, d store.EntryDetail) {
 			_, _ = io.WriteString(w, "PREVIEW "+d.Title)
 		}})
-	r := mux.NewRouter()
-	for _, rt := range c.Routes() {
-		r.Handle(rt.Path, rt.Handler).Methods(rt.Method)
-	}
+	r := mount(c)
 	ts := httptest.NewServer(r)
 	t.Cleanup(ts.Close)
 	return &fixture{ts: ts, st: st, acc: acc}
@@ -241,7 +236,6 @@ func TestConsoleReviewPath(t *testing.T) {
 		}
 	})
 }
-
 
 func TestConsoleLoginRules(t *testing.T) {
 	st := storetest.SQLite(t)

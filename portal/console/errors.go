@@ -25,7 +25,7 @@ func (c *Console) classify(r *http.Request, err error) (int, string, string, cat
 		return http.StatusNotFound, "not_found", "未找到 (not found)", nil
 	case errors.As(err, &ref):
 		return http.StatusForbidden, "forbidden", ref.Reason, nil
-	case errors.Is(err, auth.ErrForbidden):
+	case errors.Is(err, auth.ErrForbidden), errors.Is(err, auth.ErrNotAdmin):
 		return http.StatusForbidden, "forbidden", "无权执行该操作 (forbidden)", nil
 	case errors.As(err, &te):
 		return http.StatusConflict, "illegal_transition", te.Reason, nil

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
@@ -65,10 +63,7 @@ func newOfficeSite(t *testing.T, st *store.Store) *officeSite {
 	acc := auth.NewAccounts(st, nil)
 	c := console.New(console.Deps{Store: st, Files: fs, Workflow: workflow.New(st, fs, nil), Accounts: acc,
 		Tokens: auth.NewVerifier(st, nil)})
-	r := mux.NewRouter()
-	for _, rt := range c.Routes() {
-		r.Handle(rt.Path, rt.Handler).Methods(rt.Method)
-	}
+	r := mount(c)
 	s := &officeSite{st: st, acc: acc, h: r, sessions: map[string]officeSession{}}
 	for _, a := range officeAccounts {
 		s.login(t, a.login, a.role, a.unit)

@@ -69,6 +69,7 @@ var notices = map[string]string{
 	"decided":   "报备已处理。",
 	"delegated": "维护权限设置已保存。",
 	"password":  "密码已修改。",
+	"unlocked":  "账号已解锁。",
 }
 
 // newPage starts a page for the logged-in caller, with the menu for its
@@ -125,6 +126,9 @@ func (c *Console) menu(ctx context.Context, p auth.Principal, current string) []
 	}
 	if auth.CanReadAudit(p) == nil {
 		add("审计日志", "/console/audit", 0)
+	}
+	if auth.CanManageUsers(p) == nil {
+		add("账号管理", "/console/users", 0)
 	}
 	add("修改密码", "/console/password", 0)
 	return items

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 )
@@ -59,6 +60,12 @@ func (c *Console) loginPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) logoutPost(w http.ResponseWriter, r *http.Request) {
+	p, _ := principalFrom(r.Context())
+	if _, err := c.Store.AppendAudit(r.Context(), audit.Record{At: c.Now(), Actor: caller(r).P.Actor(clientIP(r), r.UserAgent()),
+		Action: "auth.logout", ObjectKind: "user", ObjectID: p.Login, ObjectUnit: p.Unit}); err != nil {
+		c.pageFail(w, r, err)
+		return
+	}
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		if err := c.Accounts.Logout(r.Context(), ck.Value); err != nil && !errors.Is(err, auth.ErrNoSession) {
 			c.pageFail(w, r, err)

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gorilla/mux"
-
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/store"
@@ -329,7 +327,7 @@ type entryPageView struct {
 
 // entryPage shows an entry in the back office with what the caller may do.
 func (c *Console) entryPage(w http.ResponseWriter, r *http.Request) {
-	d, err := c.Workflow.Entry(r.Context(), caller(r), mux.Vars(r)["id"])
+	d, err := c.Workflow.Entry(r.Context(), caller(r), r.PathValue("id"))
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
@@ -372,7 +370,7 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) editEntryPage(w http.ResponseWriter, r *http.Request) {
 	p, _ := principalFrom(r.Context())
-	d, err := c.Workflow.Entry(r.Context(), caller(r), mux.Vars(r)["id"])
+	d, err := c.Workflow.Entry(r.Context(), caller(r), r.PathValue("id"))
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
@@ -417,7 +415,7 @@ func textToHTML(s string) string {
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
 
 func (c *Console) saveEntryPost(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["id"]
+	id := r.PathValue("id")
 	d, err := c.Workflow.Entry(r.Context(), caller(r), id)
 	if err != nil {
 		c.pageFail(w, r, err)
@@ -452,7 +450,7 @@ func formValue(r *http.Request, name string) string {
 // actionPost runs a workflow action from an entry page's button.
 func (c *Console) actionPost(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := mux.Vars(r)["id"]
+		id := r.PathValue("id")
 		rev, _ := strconv.Atoi(r.PostFormValue("revision"))
 		reason := r.PostFormValue("reason")
 		cl := caller(r)
@@ -494,7 +492,7 @@ func (c *Console) actionPost(action string) http.HandlerFunc {
 
 // previewPage shows the entry exactly as its public page will look.
 func (c *Console) previewPage(w http.ResponseWriter, r *http.Request) {
-	d, err := c.Workflow.Entry(r.Context(), caller(r), mux.Vars(r)["id"])
+	d, err := c.Workflow.Entry(r.Context(), caller(r), r.PathValue("id"))
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
@@ -510,12 +508,12 @@ func (c *Console) previewPage(w http.ResponseWriter, r *http.Request) {
 // entryFile serves an attachment of an entry in any state to a caller who
 // may see the entry.
 func (c *Console) entryFile(w http.ResponseWriter, r *http.Request) {
-	d, err := c.Workflow.Entry(r.Context(), caller(r), mux.Vars(r)["id"])
+	d, err := c.Workflow.Entry(r.Context(), caller(r), r.PathValue("id"))
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
 	}
-	n, _ := strconv.Atoi(mux.Vars(r)["n"])
+	n, _ := strconv.Atoi(r.PathValue("n"))
 	if n < 1 || n > len(d.Attachments) {
 		c.pageFail(w, r, store.ErrNotFound)
 		return

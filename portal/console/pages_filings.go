@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/store"
@@ -243,7 +241,7 @@ func (c *Console) decideFilingPost(w http.ResponseWriter, r *http.Request) {
 		c.refusePage(w, r, err)
 		return
 	}
-	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		c.pageFail(w, r, store.ErrNotFound)
 		return
@@ -264,7 +262,7 @@ func (c *Console) filingSettingPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	need := r.PostFormValue("need") == "1"
-	if err := c.Workflow.SetFilingsNeedApproval(r.Context(), caller(r), mux.Vars(r)["code"], need); err != nil {
+	if err := c.Workflow.SetFilingsNeedApproval(r.Context(), caller(r), r.PathValue("code"), need); err != nil {
 		c.pageFail(w, r, err)
 		return
 	}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gorilla/mux"
-
 	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
@@ -119,7 +117,7 @@ func (c *Console) unlockUserPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cl := caller(r)
-	if err := c.Accounts.Unlock(r.Context(), p, mux.Vars(r)["login"], cl.P.Actor(cl.IP, cl.UserAgent)); err != nil {
+	if err := c.Accounts.Unlock(r.Context(), p, r.PathValue("login"), cl.P.Actor(cl.IP, cl.UserAgent)); err != nil {
 		c.pageFail(w, r, err)
 		return
 	}

@@ -108,6 +108,8 @@ func (v *views) funcs() template.FuncMap {
 		"roleLabel":   func(r auth.Role) string { return r.Label() },
 		"age":         age,
 		"add":         func(a, b int) int { return a + b },
+		"fieldLabel":  fieldLabel,
+		"fieldAnchor": fieldAnchor,
 		"has": func(list []string, v string) bool {
 			for _, x := range list {
 				if x == v {
@@ -235,4 +237,45 @@ func (c *Console) staticHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write(f.data)
+}
+
+// fieldLabels name the editor's fields for people, keyed as the workflow
+// names them in its errors.
+var fieldLabels = map[string]string{
+	"id": "信息编号", "unit": "单位", "column": "所属栏目", "title": "标题", "publisher": "发布机构", "doc_no": "文号",
+	"written_at": "成文日期", "topic": "主题分类", "doc_type": "文种", "validity": "有效性", "keywords": "关键词",
+	"summary": "摘要", "body_html": "正文", "body_text": "正文", "five_publics": "五公开类别", "form": "解读形式",
+	"related": "关联信息", "attachments": "附件", "file": "附件", "index_no": "索引号", "reason": "理由", "body": "请求",
+}
+
+// fieldKey is a field's name without an index: attachments[2] → attachments.
+func fieldKey(field string) string {
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		return field[:i]
+	}
+	return field
+}
+
+func fieldLabel(field string) string {
+	if l, ok := fieldLabels[fieldKey(field)]; ok {
+		return l
+	}
+	return "填写内容"
+}
+
+// fieldAnchor is the id of the control to fix a field in the editor.
+func fieldAnchor(field string) string {
+	switch k := fieldKey(field); k {
+	case "attachments", "file":
+		return "f-files"
+	case "body_text", "body":
+		return "f-body_html"
+	case "id", "unit", "index_no":
+		return "f-title"
+	default:
+		if _, ok := fieldLabels[k]; ok {
+			return "f-" + k
+		}
+	}
+	return "f-title"
 }
