@@ -263,7 +263,10 @@ func TestConsoleLoginRules(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	u.do(req, http.StatusForbidden)
 	// Logout ends the session on the server: the old cookie no longer works.
-	cookies := u.c.Jar.Cookies(mustURL(f.ts.URL))
+	cookies := u.c.Jar.Cookies(mustURL(f.ts.URL + "/console/entries"))
+	if len(cookies) == 0 {
+		t.Fatal("no session cookie for the console")
+	}
 	u.post("/console/logout", url.Values{}, http.StatusOK)
 	replay := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	req, _ = http.NewRequest(http.MethodGet, f.ts.URL+"/console/entries", nil)

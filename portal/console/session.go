@@ -18,7 +18,7 @@ import (
 // Cookie names. The session cookie holds the session secret; the login
 // cookie holds the login form's token until a session exists.
 const (
-	sessionCookie = "gk_session"
+	sessionCookie = auth.SessionCookieName
 	loginCookie   = "gk_login_csrf"
 	csrfField     = "csrf"
 	csrfHeader    = "X-CSRF-Token"
@@ -42,9 +42,15 @@ func secureHeaders(w http.ResponseWriter) {
 
 func (c *Console) secure(r *http.Request) bool { return c.SecureCookies || r.TLS != nil }
 
+// cookiePaths are where the console's cookies go: its pages and its API,
+// never the public portal (whose pages stay cacheable for everyone).
+var cookiePaths = []string{auth.SessionCookiePath, "/api/v1/console"}
+
 func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		Secure: c.secure(r), HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	for _, p := range cookiePaths {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: p, MaxAge: maxAge,
+			Secure: c.secure(r), HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
 }
 
 // authenticate finds the caller of a request: a bearer token (API only)
