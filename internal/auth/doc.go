@@ -1,5 +1,6 @@
 // Package auth owns who may do what in the back office: the roles, the
-// API tokens that stand for a role (and a unit) without a login, and the
-// permission checks, which are plain functions of a Principal. Users,
-// sessions and CSRF protection belong here too as they arrive.
+// permission checks (plain functions of a Principal, one per question),
+// console accounts with their argon2id passwords, lockout and sessions,
+// the per-session CSRF token, and the API tokens that stand for a role
+// (and a unit) without a login.
 package auth
