@@ -224,5 +224,14 @@ func (s *Server) previewEntry(w http.ResponseWriter, r *http.Request, d store.En
 	for i := range v.Attachments {
 		v.Attachments[i].URL = fmt.Sprintf("/console/entries/%s/files/%d", url.PathEscape(d.ID), i+1)
 	}
-	s.render(w, r, http.StatusOK, "entry.html", v)
+	s.render(noStore{w}, r, http.StatusOK, "entry.html", v)
+}
+
+// noStore keeps a page out of every cache whatever the renderer sets: a
+// preview shows what is not yet public.
+type noStore struct{ http.ResponseWriter }
+
+func (w noStore) WriteHeader(code int) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.ResponseWriter.WriteHeader(code)
 }

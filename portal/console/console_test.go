@@ -171,7 +171,8 @@ func TestConsoleReviewPath(t *testing.T) {
 			t.Fatalf("no entry page after create:\n%s", page)
 		}
 		id := m[1]
-		if !strings.Contains(page, "待单位审核") || strings.Contains(page, "<script>alert(1)</script>") || !strings.Contains(page, "方案&lt;b&gt;.pdf") {
+		if !strings.Contains(page, "待单位审核") || strings.Contains(page, "<script>alert(1)</script>") || !strings.Contains(page, "方案&lt;b&gt;.pdf") ||
+			!strings.Contains(page, "<table>") || strings.Contains(page, "onerror") {
 			t.Fatalf("entry page after save and submit:\n%s", page)
 		}
 		d, err := st.Entry(context.Background(), id)

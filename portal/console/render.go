@@ -109,6 +109,9 @@ func (v *views) funcs() template.FuncMap {
 		"age":         age,
 		"add":         func(a, b int) int { return a + b },
 		"fieldLabel":  fieldLabel,
+		// body shows an entry's body, which internal/sanitize cleaned on
+		// its way into the store; nothing else is ever marked safe.
+		"body":        func(html string) template.HTML { return template.HTML(html) },
 		"fieldAnchor": fieldAnchor,
 		"has": func(list []string, v string) bool {
 			for _, x := range list {
