@@ -301,6 +301,9 @@ func (c *Console) formError(w http.ResponseWriter, r *http.Request, unit string,
 		c.pageFail(w, r, ferr)
 		return
 	}
+	if len(fe) > 0 {
+		msg = "信息未保存，请按以下提示修改后重新保存："
+	}
 	v.New, v.Entry, v.Errors, v.Message = isNew, in, fe, msg
 	if old != nil {
 		v.ID, v.IndexNo, v.Status, v.ReturnNote = old.ID, old.IndexNo, old.Status, old.ReturnReason

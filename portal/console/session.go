@@ -13,6 +13,7 @@ import (
 	"gongkai/internal/auth"
 	"gongkai/internal/httpjson"
 	"gongkai/internal/store"
+	"gongkai/internal/workflow"
 )
 
 // Cookie names. The session cookie holds the session secret; the login
@@ -124,6 +125,7 @@ func (c *Console) pageHandler(h http.HandlerFunc) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, c.maxBody())
 		}
 		if unsafeMethod(r.Method) && !auth.CSRFValid(*sess, formToken(r)) {
+			c.auditRefusal(r, p, "form token missing or wrong")
 			c.renderError(w, r, http.StatusForbidden, "表单已过期或来源不明，请返回刷新页面后重试。")
 			return
 		}
@@ -181,6 +183,7 @@ func (c *Console) apiHandler(h http.HandlerFunc) http.Handler {
 		}
 		if sess != nil {
 			if unsafeMethod(r.Method) && !auth.CSRFValid(*sess, r.Header.Get(csrfHeader)) {
+				c.auditRefusal(r, p, "X-CSRF-Token missing or wrong")
 				httpjson.Error(w, http.StatusForbidden, "csrf", "缺少或错误的 X-CSRF-Token (form token required)")
 				return
 			}
@@ -219,4 +222,11 @@ func (c *Console) loginToken(w http.ResponseWriter, r *http.Request) string {
 	t := base64.RawURLEncoding.EncodeToString(b[:])
 	c.setCookie(w, r, loginCookie, t, 3600)
 	return t
+}
+
+// auditRefusal records a request refused before any handler ran, such as
+// a form without its token.
+func (c *Console) auditRefusal(r *http.Request, p auth.Principal, why string) {
+	cl := workflow.Caller{P: p, IP: clientIP(r), UserAgent: r.UserAgent()}
+	c.Workflow.RecordRefusal(r.Context(), cl, "console.refused", "route", r.Method+" "+r.URL.Path, p.Unit, errors.New(why))
 }

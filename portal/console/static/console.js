@@ -15,7 +15,8 @@
         defaultActionOnPaste: "insert_clear_html",
         buttons: "bold,italic,underline,|,ul,ol,|,paragraph,align,indent,outdent,|,table,link,|,undo,redo,|,source",
         uploader: { insertImageAsBase64URI: false },
-        showXPathInStatusbar: false
+        showXPathInStatusbar: false,
+        showPlaceholder: false
       });
     }
     document.querySelectorAll("select[data-fill]").forEach(function (sel) {
