@@ -6,7 +6,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var area = document.querySelector("textarea[data-editor]");
     if (area && window.Jodit) {
-      window.Jodit.make(area, {
+      var editor = window.Jodit.make(area, {
+        tabIndex: 0,
         language: "zh_cn",
         height: 480,
         toolbarAdaptive: true,
@@ -18,6 +19,17 @@
         showXPathInStatusbar: false,
         showPlaceholder: false
       });
+      // The label names the hidden text area; give the editing area itself
+      // its role, name and description, and let the label focus it.
+      var box = editor.editor;
+      var label = document.querySelector('label[for="' + area.id + '"]');
+      box.setAttribute("role", "textbox");
+      box.setAttribute("aria-multiline", "true");
+      if (label && label.id) { box.setAttribute("aria-labelledby", label.id); }
+      if (area.getAttribute("aria-describedby")) { box.setAttribute("aria-describedby", area.getAttribute("aria-describedby")); }
+      if (label) {
+        label.addEventListener("click", function (ev) { ev.preventDefault(); editor.s.focus(); });
+      }
     }
     document.querySelectorAll("select[data-fill]").forEach(function (sel) {
       sel.addEventListener("change", function () {
