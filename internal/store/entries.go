@@ -24,6 +24,9 @@ type EntryWrite struct {
 	// fails with ErrStale when the stored entry has moved on since, so that
 	// of two people editing one draft the second cannot overwrite the first.
 	ExpectRevision int
+	// CreateOnly refuses the write with ErrConflict when an entry with the
+	// same id exists: a new draft never replaces anyone's entry.
+	CreateOnly bool
 }
 
 // ErrStale refuses a write based on an out-of-date revision of an entry.
@@ -91,6 +94,9 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 	var fresh, changed []int // indexes into ws
 	for i, w := range ws {
 		o, exists := old[w.Entry.ID]
+		if w.CreateOnly && exists {
+			return nil, fmt.Errorf("%w: 信息 id %q 已被使用 (id already exists)", ErrConflict, w.Entry.ID)
+		}
 		if w.ExpectRevision > 0 && (!exists || o.Revision != w.ExpectRevision) {
 			return nil, fmt.Errorf("%w (entry %q: revision %d read, %d stored)", ErrStale, w.Entry.ID, w.ExpectRevision, o.Revision)
 		}
@@ -148,9 +154,15 @@ func (t *Tx) SaveEntries(ctx context.Context, ws []EntryWrite) ([]WriteResult, e
 			sets = append(sets, col+" = ?")
 			args = append(args, row[c])
 		}
-		args = append(args, e.ID)
-		if _, err := t.exec(ctx, `UPDATE entries SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
+		// The revision read must still be the stored one: a concurrent
+		// writer that got there first makes this one stale, not a winner.
+		args = append(args, e.ID, o.Revision)
+		res, err := t.exec(ctx, `UPDATE entries SET `+strings.Join(sets, ", ")+` WHERE id = ? AND revision = ?`, args...)
+		if err != nil {
 			return nil, mapConflict(fmt.Errorf("store: update entry %q: %w", e.ID, err))
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return nil, fmt.Errorf("%w (entry %q changed while it was written)", ErrStale, e.ID)
 		}
 	}
 

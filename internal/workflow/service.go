@@ -129,7 +129,8 @@ func (s *Service) write(ctx context.Context, c Caller, action string, e catalog.
 		sumBefore = before
 	}
 	err := s.st.WithTx(ctx, func(t *store.Tx) error {
-		w := store.EntryWrite{Entry: e, Hash: entryHash(e), Actor: c.actor().Name(), Reason: actionReason(action, reason), ExpectRevision: rev}
+		w := store.EntryWrite{Entry: e, Hash: entryHash(e), Actor: c.actor().Name(), Reason: actionReason(action, reason),
+			ExpectRevision: rev, CreateOnly: rev == 0}
 		if _, err := t.SaveEntries(ctx, []store.EntryWrite{w}); err != nil {
 			return err
 		}

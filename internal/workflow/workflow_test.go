@@ -309,3 +309,45 @@ func TestFilings(t *testing.T) {
 		}
 	})
 }
+
+func TestNoOverwrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		wf := newService(t, st)
+		in := draft("ggfw")
+		in.ID = "shared-id"
+		must(wf.Create(ctx, editor, in)).ok(t)
+		in.Unit = "jtj"
+		if _, err := wf.Create(ctx, foreign, in); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("a second create with a taken id: %v, want ErrConflict", err)
+		}
+		if d := must(st.Entry(ctx, "shared-id")).ok(t); d.Unit != "fgw" {
+			t.Errorf("the entry moved to %s", d.Unit)
+		}
+		// Two approvers press approve at once: one wins, the other is told.
+		must(wf.Submit(ctx, editor, "shared-id", 0)).ok(t)
+		ap2 := approver
+		ap2.P.Login = "ap2"
+		errs := make(chan error, 2)
+		for _, c := range []workflow.Caller{approver, ap2} {
+			go func() { _, err := wf.Approve(ctx, c, "shared-id", 1+1); errs <- err }()
+		}
+		var ok, refused int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrStale), errors.Is(err, store.ErrConflict), isTransition(err):
+				refused++ // both read revision 2 (stale), or the loser read the winner's state
+			default:
+				t.Errorf("concurrent approval: %v", err)
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Errorf("concurrent approvals: %d succeeded, %d refused; want 1 and 1", ok, refused)
+		}
+		if revs := must(st.EntryRevisions(ctx, "shared-id")).ok(t); len(revs) != 3 {
+			t.Errorf("%d revisions, want 3", len(revs))
+		}
+	})
+}

@@ -56,20 +56,21 @@ type treeItem struct {
 // notices are the fixed messages shown after an action (?done=…); only
 // these are ever shown, so nothing a link carries is reflected.
 var notices = map[string]string{
-	"saved":     "已保存。",
-	"created":   "草稿已创建。",
-	"submitted": "已提交。",
-	"approved":  "已审核通过。",
-	"published": "已审核通过并发布。",
-	"returned":  "已退回，退回理由已告知单位。",
-	"withdrawn": "已撤回，公开页面将显示撤回说明。",
-	"pinned":    "已置顶到门户首页。",
-	"unpinned":  "已取消置顶。",
-	"filed":     "目录调整已报备。",
-	"decided":   "报备已处理。",
-	"delegated": "维护权限设置已保存。",
-	"password":  "密码已修改。",
-	"unlocked":  "账号已解锁。",
+	"saved":            "已保存。",
+	"created":          "草稿已创建。",
+	"submitted":        "已提交。",
+	"submitted_remind": "已提交。提醒：该政策文件尚未关联政策解读，请同步起草解读并在解读中关联本文件。",
+	"approved":         "已审核通过。",
+	"published":        "已审核通过并发布。",
+	"returned":         "已退回，退回理由已告知单位。",
+	"withdrawn":        "已撤回，公开页面将显示撤回说明。",
+	"pinned":           "已置顶到门户首页。",
+	"unpinned":         "已取消置顶。",
+	"filed":            "目录调整已报备。",
+	"decided":          "报备已处理。",
+	"delegated":        "维护权限设置已保存。",
+	"password":         "密码已修改。",
+	"unlocked":         "账号已解锁。",
 }
 
 // newPage starts a page for the logged-in caller, with the menu for its

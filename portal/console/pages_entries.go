@@ -146,18 +146,13 @@ func (c *Console) newForm(r *http.Request, unit string) (formView, error) {
 			v.Columns = append(v.Columns, col)
 		}
 	}
-	v.Linkable, _, err = c.Store.ConsoleEntries(r.Context(), store.ConsoleList{Units: []string{unit},
-		Column: "", Statuses: nil, Limit: 200})
-	if err != nil {
-		return v, err
-	}
-	kept := v.Linkable[:0]
-	for _, e := range v.Linkable {
-		if e.Column == catalog.PolicyColumn || e.Column == catalog.InterpretationColumn {
-			kept = append(kept, e)
+	for _, col := range []string{catalog.PolicyColumn, catalog.InterpretationColumn} {
+		list, _, err := c.Store.ConsoleEntries(r.Context(), store.ConsoleList{Units: []string{unit}, Column: col, Limit: 200})
+		if err != nil {
+			return v, err
 		}
+		v.Linkable = append(v.Linkable, list...)
 	}
-	v.Linkable = kept
 	return v, nil
 }
 
@@ -276,7 +271,7 @@ func (c *Console) afterSave(w http.ResponseWriter, r *http.Request, id, done str
 		}
 		done = "submitted"
 		if len(res.Warnings) > 0 {
-			done = "submitted"
+			done = "submitted_remind"
 		}
 	}
 	http.Redirect(w, r, "/console/entries/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
@@ -478,6 +473,9 @@ func (c *Console) actionPost(action string) http.HandlerFunc {
 		done := map[string]string{"submit": "submitted", "approve": "approved", "return": "returned", "withdraw": "withdrawn", "pin": "pinned", "unpin": "unpinned"}[action]
 		if action == "approve" && res.Entry.Status == catalog.StatusPublished {
 			done = "published"
+		}
+		if action == "submit" && len(res.Warnings) > 0 {
+			done = "submitted_remind"
 		}
 		dest := "/console/entries/" + url.PathEscape(id)
 		p, _ := principalFrom(r.Context())

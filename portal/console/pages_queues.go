@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -109,15 +108,4 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, heading string, 
 	page := c.newPage(r, heading)
 	page.Data = listView{Heading: heading, Entries: list, Pager: pg, Filters: f}
 	c.render(w, r, http.StatusOK, "queue.html", page)
-}
-
-// queryWith is the current URL with one parameter changed.
-func queryWith(r *http.Request, key, value string) string {
-	q := url.Values{}
-	for k, v := range r.URL.Query() {
-		q[k] = v
-	}
-	q.Set(key, value)
-	q.Del("page")
-	return r.URL.Path + "?" + q.Encode()
 }
