@@ -213,7 +213,8 @@ func (a *Accounts) Login(ctx context.Context, login, password string, actor audi
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		a.burn(ctx, password)
-		a.audit(ctx, loginRecord(actor, login, u, audit.OutcomeFailed, "unknown login", now))
+		// What was typed is not recorded: it is often a password.
+		a.audit(ctx, loginRecord(actor, "", u, audit.OutcomeFailed, "unknown login", now))
 		return "", Principal{}, store.Session{}, ErrBadCredentials
 	}
 	if err != nil {
@@ -225,6 +226,13 @@ func (a *Accounts) Login(ctx context.Context, login, password string, actor audi
 		return "", Principal{}, store.Session{}, fmt.Errorf("auth: check password of %q: %w", login, err)
 	}
 	ok = ok && !tooLong
+	// The check waited for a hashing slot: read the account again, so that
+	// guesses sent in a burst meet the lock the first of them set.
+	if fresh, err := a.st.UserByID(ctx, u.ID); err == nil {
+		u = fresh
+	} else {
+		return "", Principal{}, store.Session{}, fmt.Errorf("auth: look up account: %w", err)
+	}
 	switch {
 	case u.Disabled() || u.Locked():
 		state, sentinel := "locked", ErrLocked
@@ -244,8 +252,7 @@ func (a *Accounts) Login(ctx context.Context, login, password string, actor audi
 		}
 		a.audit(ctx, loginRecord(actor, login, u, audit.OutcomeFailed, fmt.Sprintf("wrong password (%d of %d)", failures, a.LockAfter), now))
 		if lockedNow {
-			a.audit(ctx, audit.Record{At: now, Actor: actor, Action: "user.lock", ObjectKind: "user", ObjectID: login, ObjectUnit: u.Unit,
-				Outcome: audit.OutcomeOK, Summary: fmt.Sprintf("locked after %d failed logins", failures)})
+			a.lock(ctx, u, actor, failures, now)
 		}
 		return "", Principal{}, store.Session{}, ErrBadCredentials
 	}
@@ -301,6 +308,9 @@ func (a *Accounts) ChangePassword(ctx context.Context, p Principal, current stor
 	if u.Disabled() {
 		return ErrDisabled
 	}
+	if u.Locked() {
+		return ErrLocked
+	}
 	rec := audit.Record{At: now, Actor: actor, Action: "user.password", ObjectKind: "user", ObjectID: u.Login, ObjectUnit: u.Unit}
 	var fe catalog.FieldErrors
 	if newPassword == oldPassword {
@@ -328,8 +338,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, p Principal, current stor
 		rec.Outcome, rec.Summary = audit.OutcomeFailed, fmt.Sprintf("wrong old password (%d of %d)", failures, a.LockAfter)
 		a.audit(ctx, rec)
 		if lockedNow {
-			a.audit(ctx, audit.Record{At: now, Actor: actor, Action: "user.lock", ObjectKind: "user", ObjectID: u.Login, ObjectUnit: u.Unit,
-				Outcome: audit.OutcomeOK, Summary: fmt.Sprintf("locked after %d failed logins", failures)})
+			a.lock(ctx, u, actor, failures, now)
 		}
 		return ErrBadCredentials
 	}
@@ -390,4 +399,14 @@ func (a *Accounts) Unlock(ctx context.Context, admin Principal, login string, ac
 		return fmt.Errorf("auth: audit unlock: %w", err)
 	}
 	return nil
+}
+
+// lock records that an account has just been locked, and ends its
+// sessions: a locked account is locked everywhere, not only at the door.
+func (a *Accounts) lock(ctx context.Context, u store.User, actor audit.Actor, failures int, now time.Time) {
+	if _, err := a.st.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+		a.log.Error("cannot end the sessions of a locked account", slog.String("login", u.Login), slog.Any("err", err))
+	}
+	a.audit(ctx, audit.Record{At: now, Actor: actor, Action: "user.lock", ObjectKind: "user", ObjectID: u.Login, ObjectUnit: u.Unit,
+		Outcome: audit.OutcomeOK, Summary: fmt.Sprintf("locked after %d failed logins; sessions ended", failures)})
 }

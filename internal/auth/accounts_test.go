@@ -122,7 +122,7 @@ func TestLogin(t *testing.T) {
 			return a.Unlock(ctx, p, "zhang.wei", p.Actor("10.0.0.9", "admin console"))
 		}
 		steps := []step{
-			{"unknown login", "ghost", "whatever-1A", auth.ErrBadCredentials, 0, false, []string{"auth.login/failed/ghost"}},
+			{"unknown login", "ghost", "whatever-1A", auth.ErrBadCredentials, 0, false, []string{"auth.login/failed/"}},
 			{"malformed login is not recorded", "My Password 1!", "x", auth.ErrBadCredentials, 0, false, []string{"auth.login/failed/"}},
 			{"wrong password", "zhang.wei", "Wrong-pass-1", auth.ErrBadCredentials, 1, false, []string{"auth.login/failed/zhang.wei"}},
 			{"right password, any case", " Zhang.Wei", "!right", nil, 0, false, []string{"auth.login/ok/zhang.wei"}},
@@ -237,8 +237,10 @@ func TestLoginLocksOnceUnderConcurrency(t *testing.T) {
 				locks++
 			}
 		}
-		if got.FailedLogins != n || !got.Locked() || locks != 1 || len(records()) != n+1 {
-			t.Errorf("%d failures, locked %v, %d lock records, %d records; want %d, true, 1, %d", got.FailedLogins, got.Locked(), locks, len(records()), n, n+1)
+		// Guesses that waited for a hashing slot meet the lock the fifth set
+		// and are not counted; the ones already past the re-read may be.
+		if got.FailedLogins < auth.DefaultLockAfter || got.FailedLogins > n || !got.Locked() || locks != 1 || len(records()) != n+1 {
+			t.Errorf("%d failures, locked %v, %d lock records, %d records; want %d..%d, true, 1, %d", got.FailedLogins, got.Locked(), locks, len(records()), auth.DefaultLockAfter, n, n+1)
 		}
 	})
 }
