@@ -141,6 +141,13 @@ func (a *Accounts) audit(ctx context.Context, r audit.Record) {
 // show it once. Problems with the login, role or unit are
 // catalog.FieldErrors; a login already taken is store.ErrConflict.
 func (a *Accounts) AddUser(ctx context.Context, login, role, unit, name string) (string, store.User, error) {
+	return a.AddUserBy(ctx, audit.Actor{}, login, role, unit, name)
+}
+
+// AddUserBy is AddUser on behalf of actor (the administrator, or the
+// command line), written to the audit log in the same transaction as the
+// account (user.create).
+func (a *Accounts) AddUserBy(ctx context.Context, actor audit.Actor, login, role, unit, name string) (string, store.User, error) {
 	var fe catalog.FieldErrors
 	login = normalLogin(login)
 	if !ValidLogin(login) {
@@ -170,8 +177,10 @@ func (a *Accounts) AddUser(ctx context.Context, login, role, unit, name string) 
 	if err != nil {
 		return "", store.User{}, err
 	}
-	u, err := a.st.CreateUser(ctx, store.User{Login: login, Name: strings.TrimSpace(name), Role: string(r), Unit: unit,
-		PasswordHash: hash, MustChange: true})
+	rec := audit.Record{At: time.Now(), Actor: actor, Action: "user.create", ObjectKind: "user", ObjectID: login, ObjectUnit: unit,
+		Summary: audit.Change(nil, map[string]string{"role": string(r), "unit": unit, "name": strings.TrimSpace(name)})}
+	u, err := a.st.CreateUserAudited(ctx, store.User{Login: login, Name: strings.TrimSpace(name), Role: string(r), Unit: unit,
+		PasswordHash: hash, MustChange: true}, rec)
 	if err != nil {
 		return "", store.User{}, err
 	}

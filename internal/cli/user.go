@@ -67,7 +67,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer b.Close()
-	password, u, err := auth.NewAccounts(b.store, e.log).AddUser(ctx, *login, *roleName, *unit, *name)
+	password, u, err := auth.NewAccounts(b.store, e.log).AddUserBy(ctx, audit.Actor{UserAgent: "gongkai user add"}, *login, *roleName, *unit, *name)
 	var fe catalog.FieldErrors
 	if errors.As(err, &fe) {
 		return fmt.Errorf("%w: %v", errUsage, fe)

@@ -291,8 +291,15 @@ func (t *Tx) DecideFiling(ctx context.Context, id int64, approve bool, by, note 
 	default:
 		return f, fmt.Errorf("%w: 该报备已处理（%s） (filing already decided)", ErrConflict, f.State)
 	}
+	res, err := t.exec(ctx, `UPDATE column_filings SET state = ?, decided_by = ?, decided_at = ?, decision = ? WHERE id = ? AND state = ?`,
+		state, by, Millis(at), note, id, f.State)
+	if err != nil {
+		return f, fmt.Errorf("store: decide filing %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return f, fmt.Errorf("%w: 该报备刚被他人处理 (filing decided meanwhile)", ErrConflict)
+	}
 	if f.State == catalog.FilingPending {
-		var err error
 		switch {
 		case f.Action == catalog.FilingAdd && approve:
 			_, err = t.exec(ctx, `UPDATE unit_columns SET state = ? WHERE unit = ? AND code = ? AND state = ?`, catalog.ColumnActive, f.Unit, f.ColumnCode, catalog.ColumnPending)
@@ -304,10 +311,6 @@ func (t *Tx) DecideFiling(ctx context.Context, id int64, approve bool, by, note 
 		if err != nil {
 			return f, fmt.Errorf("store: apply filing %d: %w", id, err)
 		}
-	}
-	if _, err := t.exec(ctx, `UPDATE column_filings SET state = ?, decided_by = ?, decided_at = ?, decision = ? WHERE id = ?`,
-		state, by, Millis(at), note, id); err != nil {
-		return f, fmt.Errorf("store: decide filing %d: %w", id, err)
 	}
 	f.State, f.DecidedBy, f.DecidedMS, f.Decision = state, by, Millis(at), note
 	return f, t.appendChanges(ctx, []ChangeRef{{ChangeTree, f.Unit, OpUpsert}})

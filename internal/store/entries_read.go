@@ -117,13 +117,17 @@ WHERE e.id IN (SELECT to_id FROM entry_links WHERE from_id = ? UNION SELECT from
 ORDER BY e.published_at, e.id`, id, id); err != nil {
 		return d, fmt.Errorf("store: links of %q: %w", id, err)
 	}
-	d.Related = make([]string, 0, len(d.Links))
 	for i := range d.Links {
 		if ms := d.Links[i].PublishedMS; ms != nil {
 			t := FromMillis(*ms)
 			d.Links[i].PublishedAt = &t
 		}
-		d.Related = append(d.Related, d.Links[i].ID)
+	}
+	// Related is what the entry itself declares (its outgoing links, some
+	// perhaps to entries not there yet); Links are both directions.
+	d.Related = []string{}
+	if err := s.sel(ctx, &d.Related, `SELECT to_id FROM entry_links WHERE from_id = ? ORDER BY to_id`, id); err != nil {
+		return d, fmt.Errorf("store: declared links of %q: %w", id, err)
 	}
 	if d.Attachments == nil {
 		d.Attachments = []catalog.Attachment{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gongkai/internal/audit"
 	"gongkai/internal/catalog"
 )
 
@@ -78,6 +79,16 @@ func (r userRecord) user() User {
 // a login already taken is ErrConflict. Checking the role and the login's
 // form is the caller's job.
 func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
+	return s.createUser(ctx, u, nil)
+}
+
+// CreateUserAudited is CreateUser with its audit record written in the
+// same transaction: an account nobody can trace is never made.
+func (s *Store) CreateUserAudited(ctx context.Context, u User, rec audit.Record) (User, error) {
+	return s.createUser(ctx, u, &rec)
+}
+
+func (s *Store) createUser(ctx context.Context, u User, rec *audit.Record) (User, error) {
 	if u.Login == "" || u.Role == "" || u.PasswordHash == "" {
 		return User{}, fmt.Errorf("store: create user: login, role and password hash are required")
 	}
@@ -105,7 +116,10 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 		if err != nil {
 			return fmt.Errorf("store: create user %q: %w", u.Login, mapConflict(err))
 		}
-		return nil
+		if rec != nil {
+			_, err = t.AppendAudit(ctx, *rec)
+		}
+		return err
 	})
 	if err != nil {
 		return User{}, err

@@ -68,13 +68,15 @@ func (s *Service) Upload(ctx context.Context, c Caller, unit, name string, r io.
 	if err != nil {
 		return catalog.Attachment{}, s.refuse(ctx, c, "file.upload", "file", name, unit, catalog.FieldErrors{{Field: "file", Reason: err.Error()}})
 	}
-	limited := &io.LimitedReader{R: io.MultiReader(bytes.NewReader(head), r), N: s.MaxAttachment + 1}
-	sum, size, err := s.files.Put(limited)
+	// Reading past the limit fails the copy, so the file store drops its
+	// temporary file instead of keeping a truncated one.
+	tooLarge := fmt.Errorf("%w: 附件 %q 超过 %d MB", ErrTooLarge, name, s.MaxAttachment>>20)
+	sum, size, err := s.files.Put(&capped{r: io.MultiReader(bytes.NewReader(head), r), left: s.MaxAttachment, err: tooLarge})
+	if errors.Is(err, ErrTooLarge) {
+		return catalog.Attachment{}, tooLarge
+	}
 	if err != nil {
 		return catalog.Attachment{}, err
-	}
-	if size > s.MaxAttachment {
-		return catalog.Attachment{}, fmt.Errorf("%w: 附件 %q 超过 %d MB", ErrTooLarge, name, s.MaxAttachment>>20)
 	}
 	return catalog.Attachment{Name: name, SHA256: sum, Size: size, MediaType: mt}, nil
 }
@@ -110,4 +112,26 @@ func (s *Service) attachment(a catalog.AttachmentRef) (catalog.Attachment, error
 		return catalog.Attachment{}, fmt.Errorf("附件 %q：%v", name, err)
 	}
 	return catalog.Attachment{Name: name, SHA256: sum, Size: st.Size(), MediaType: mt}, nil
+}
+
+// capped reads at most left bytes and then fails with err.
+type capped struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, c.err
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return 0, c.err
+	}
+	return n, err
 }

@@ -22,10 +22,14 @@ func (s *Service) Create(ctx context.Context, c Caller, in catalog.EntryInput) (
 	if err := auth.CanWriteEntries(c.P, in.Unit); err != nil {
 		return Result{}, s.refuse(ctx, c, "entry.create", "entry", in.ID, in.Unit, err)
 	}
-	if strings.TrimSpace(in.ID) == "" {
+	if in.ID = strings.TrimSpace(in.ID); in.ID == "" {
 		in.ID = newEntryID(in.Unit, s.Now())
+	} else if !strings.HasPrefix(in.ID, in.Unit+"-") {
+		// A unit names its entries within its own prefix, so that a taken
+		// id never tells it what another unit holds.
+		return Result{}, catalog.FieldErrors{{Field: "id", Reason: fmt.Sprintf("信息 id 须以本单位代码开头，如 %s-2026-0001 (must start with %q)", in.Unit, in.Unit+"-")}}
 	}
-	e, err := s.prepare(ctx, in, nil)
+	e, err := s.prepare(ctx, c, in, nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -62,7 +66,7 @@ func (s *Service) Update(ctx context.Context, c Caller, id string, in catalog.En
 	if in.Unit != d.Unit {
 		return Result{}, catalog.FieldErrors{{Field: "unit", Reason: "不能把信息移到其他单位 (an entry stays in its unit)"}}
 	}
-	e, err := s.prepare(ctx, in, &d)
+	e, err := s.prepare(ctx, c, in, &d)
 	if err != nil {
 		return Result{}, err
 	}
@@ -78,7 +82,7 @@ func (s *Service) Update(ctx context.Context, c Caller, id string, in catalog.En
 // column of the unit's tree, links to entries that exist, the sanitised
 // body, and attachments that are in the file store. old is the stored
 // entry when editing one.
-func (s *Service) prepare(ctx context.Context, in catalog.EntryInput, old *store.EntryDetail) (catalog.Entry, error) {
+func (s *Service) prepare(ctx context.Context, c Caller, in catalog.EntryInput, old *store.EntryDetail) (catalog.Entry, error) {
 	in.Status = catalog.StatusDraft
 	in.PublishedAt, in.WithdrawnAt, in.WithdrawReason = "", "", ""
 	var fe catalog.FieldErrors
@@ -102,9 +106,17 @@ func (s *Service) prepare(ctx context.Context, in catalog.EntryInput, old *store
 		}
 	}
 	for _, r := range e.Related {
-		if _, err := s.st.Entry(ctx, r); errors.Is(err, store.ErrNotFound) {
+		if old != nil && contains(old.Related, r) {
+			continue // kept as it was
+		}
+		// Only an entry the caller may see can be linked; another unit's
+		// unpublished entry is answered as if it did not exist.
+		t, err := s.st.Entry(ctx, r)
+		switch {
+		case errors.Is(err, store.ErrNotFound),
+			err == nil && t.Status != catalog.StatusPublished && auth.CanReadEntry(c.P, t.Unit) != nil:
 			fe.Add("related", fmt.Sprintf("关联的信息 %q 不存在 (no such entry)", r))
-		} else if err != nil {
+		case err != nil:
 			return e, err
 		}
 	}
@@ -139,6 +151,11 @@ func (s *Service) Submit(ctx context.Context, c Caller, id string, seen int) (Re
 	rt, err := s.route(ctx, d)
 	if err != nil {
 		return Result{}, err
+	}
+	if c.P.Role == auth.RoleApprover {
+		// Nobody approves their own work: what the unit's approver submits
+		// goes to the office, delegated column or not.
+		rt = catalog.Route{}
 	}
 	to, err := catalog.Next(catalog.ActionSubmit, auth.Part(c.P.Role), d.Status, rt)
 	if err != nil {
@@ -188,4 +205,13 @@ func (s *Service) route(ctx context.Context, d store.EntryDetail) (catalog.Route
 		return catalog.Route{}, err
 	}
 	return catalog.Route{UnitApproval: true, Delegated: delegated}, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

@@ -100,7 +100,20 @@ func (s *Service) Entry(ctx context.Context, c Caller, id string) (store.EntryDe
 	if err := auth.CanReadEntry(c.P, d.Unit); err != nil {
 		return store.EntryDetail{}, s.refuse(ctx, c, "entry.read", "entry", id, d.Unit, err)
 	}
+	d.Links = visibleLinks(c, d.Links)
 	return d, nil
+}
+
+// visibleLinks keeps the links to entries the caller may see: published
+// ones, and any of a unit it sees.
+func visibleLinks(c Caller, links []store.EntryLink) []store.EntryLink {
+	out := links[:0:0]
+	for _, l := range links {
+		if l.Status == catalog.StatusPublished || auth.CanReadEntry(c.P, l.Unit) == nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // entryHash fingerprints an entry as imports do, so that a later import of

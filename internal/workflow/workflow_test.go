@@ -315,22 +315,27 @@ func TestNoOverwrites(t *testing.T) {
 		ctx := context.Background()
 		wf := newService(t, st)
 		in := draft("ggfw")
-		in.ID = "shared-id"
+		in.ID = "fgw-shared"
 		must(wf.Create(ctx, editor, in)).ok(t)
-		in.Unit = "jtj"
-		if _, err := wf.Create(ctx, foreign, in); !errors.Is(err, store.ErrConflict) {
+		if _, err := wf.Create(ctx, approver, in); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("a second create with a taken id: %v, want ErrConflict", err)
 		}
-		if d := must(st.Entry(ctx, "shared-id")).ok(t); d.Unit != "fgw" {
+		// Another unit names its entries in its own prefix: the taken id
+		// tells it nothing.
+		in.Unit = "jtj"
+		if _, err := wf.Create(ctx, foreign, in); err == nil || errors.Is(err, store.ErrConflict) {
+			t.Errorf("another unit creating fgw-shared: %v, want a field error on id", err)
+		}
+		if d := must(st.Entry(ctx, "fgw-shared")).ok(t); d.Unit != "fgw" {
 			t.Errorf("the entry moved to %s", d.Unit)
 		}
 		// Two approvers press approve at once: one wins, the other is told.
-		must(wf.Submit(ctx, editor, "shared-id", 0)).ok(t)
+		must(wf.Submit(ctx, editor, "fgw-shared", 0)).ok(t)
 		ap2 := approver
 		ap2.P.Login = "ap2"
 		errs := make(chan error, 2)
 		for _, c := range []workflow.Caller{approver, ap2} {
-			go func() { _, err := wf.Approve(ctx, c, "shared-id", 1+1); errs <- err }()
+			go func() { _, err := wf.Approve(ctx, c, "fgw-shared", 1+1); errs <- err }()
 		}
 		var ok, refused int
 		for range 2 {
@@ -346,8 +351,45 @@ func TestNoOverwrites(t *testing.T) {
 		if ok != 1 || refused != 1 {
 			t.Errorf("concurrent approvals: %d succeeded, %d refused; want 1 and 1", ok, refused)
 		}
-		if revs := must(st.EntryRevisions(ctx, "shared-id")).ok(t); len(revs) != 3 {
+		if revs := must(st.EntryRevisions(ctx, "fgw-shared")).ok(t); len(revs) != 3 {
 			t.Errorf("%d revisions, want 3", len(revs))
+		}
+	})
+}
+
+func TestLinksAndOwnWork(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		wf := newService(t, st)
+		other := must(wf.Create(ctx, foreign, draft("zcwj"))).ok(t).Entry
+		in := draft("zcjd")
+		in.Form = "文字"
+		in.Related = []string{other.ID}
+		_, err := wf.Create(ctx, editor, in)
+		fe, ok := catalog.AsFieldErrors(err)
+		if !ok || fe[0].Field != "related" || !strings.Contains(fe[0].Reason, "不存在") {
+			t.Fatalf("linking another unit's draft: %v, want the same answer as a missing entry", err)
+		}
+		// A published entry of another unit may be linked, and the link
+		// stays what the entry declared through every later step.
+		must(wf.Submit(ctx, foreign, other.ID, 0)).ok(t)
+		ap := workflow.Caller{P: auth.Principal{Login: "apj", Role: auth.RoleApprover, Unit: "jtj"}}
+		must(wf.Approve(ctx, ap, other.ID, 0)).ok(t)
+		must(wf.Approve(ctx, reviewer, other.ID, 0)).ok(t)
+		e := must(wf.Create(ctx, editor, in)).ok(t).Entry
+		must(wf.Submit(ctx, editor, e.ID, 0)).ok(t)
+		if d := must(st.Entry(ctx, other.ID)).ok(t); len(d.Related) != 0 || len(d.Links) != 1 {
+			t.Errorf("the policy declares %v and shows %d links; want none declared and the one incoming", d.Related, len(d.Links))
+		}
+		must(wf.Approve(ctx, approver, e.ID, 0)).ok(t)
+		if d := must(st.Entry(ctx, other.ID)).ok(t); len(d.Related) != 0 {
+			t.Errorf("after the interpretation's approval the policy declares %v", d.Related)
+		}
+		// What the unit's approver writes and submits goes to the office,
+		// even in a delegated column: nobody approves their own work.
+		own := must(wf.Create(ctx, approver, draft("tzgg"))).ok(t).Entry
+		if r := must(wf.Submit(ctx, approver, own.ID, 0)).ok(t); r.Entry.Status != catalog.StatusSubmitted {
+			t.Errorf("an approver's own submission: %s, want submitted", r.Entry.Status)
 		}
 	})
 }

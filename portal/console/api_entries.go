@@ -203,7 +203,13 @@ func (c *Console) apiList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s := q.Get("status"); s != "" {
-		l.Statuses = strings.Split(s, ",")
+		for _, st := range strings.Split(s, ",") {
+			if catalog.StatusLabel(st) == st {
+				c.apiFail(w, r, catalog.FieldErrors{{Field: "status", Reason: fmt.Sprintf("未知状态 %q (draft, pending, submitted, returned, published, withdrawn)", st)}})
+				return
+			}
+			l.Statuses = append(l.Statuses, st)
+		}
 	}
 	page, _ := strconv.Atoi(q.Get("page"))
 	size, _ := strconv.Atoi(q.Get("size"))

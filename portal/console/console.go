@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/config"
 	"gongkai/internal/files"
@@ -73,6 +74,8 @@ func caller(r *http.Request) workflow.Caller {
 	p, _ := principalFrom(r.Context())
 	return workflow.Caller{P: p, IP: clientIP(r), UserAgent: r.UserAgent()}
 }
+
+func actorOf(r *http.Request) audit.Actor { return caller(r).P.Actor(clientIP(r), r.UserAgent()) }
 
 // clientIP is the peer's address. Behind a proxy the operations settings
 // name the trusted proxies; until then the peer is the client.

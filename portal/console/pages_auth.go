@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -61,11 +62,7 @@ func (c *Console) loginPost(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) logoutPost(w http.ResponseWriter, r *http.Request) {
 	p, _ := principalFrom(r.Context())
-	if _, err := c.Store.AppendAudit(r.Context(), audit.Record{At: c.Now(), Actor: caller(r).P.Actor(clientIP(r), r.UserAgent()),
-		Action: "auth.logout", ObjectKind: "user", ObjectID: p.Login, ObjectUnit: p.Unit}); err != nil {
-		c.pageFail(w, r, err)
-		return
-	}
+	// The session ends first: a logout must not wait on anything else.
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		if err := c.Accounts.Logout(r.Context(), ck.Value); err != nil && !errors.Is(err, auth.ErrNoSession) {
 			c.pageFail(w, r, err)
@@ -73,6 +70,10 @@ func (c *Console) logoutPost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.setCookie(w, r, sessionCookie, "", -1)
+	if _, err := c.Store.AppendAudit(r.Context(), audit.Record{At: c.Now(), Actor: caller(r).P.Actor(clientIP(r), r.UserAgent()),
+		Action: "auth.logout", ObjectKind: "user", ObjectID: p.Login, ObjectUnit: p.Unit}); err != nil {
+		c.Log.Error("console: cannot audit a logout", slog.String("login", p.Login), slog.Any("err", err))
+	}
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }
 

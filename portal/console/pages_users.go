@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/store"
@@ -87,7 +86,7 @@ func (c *Console) createUserPost(w http.ResponseWriter, r *http.Request) {
 	}
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	form := userForm{Login: f("login"), Name: f("name"), Role: f("role"), Unit: f("unit")}
-	password, u, err := c.Accounts.AddUser(r.Context(), form.Login, form.Role, form.Unit, form.Name)
+	password, u, err := c.Accounts.AddUserBy(r.Context(), actorOf(r), form.Login, form.Role, form.Unit, form.Name)
 	if err != nil {
 		var fe catalog.FieldErrors
 		switch {
@@ -98,11 +97,6 @@ func (c *Console) createUserPost(w http.ResponseWriter, r *http.Request) {
 		default:
 			c.pageFail(w, r, err)
 		}
-		return
-	}
-	if err := c.auditRecord(r, "user.create", "user", u.Login, u.Unit,
-		audit.Change(nil, map[string]string{"login": u.Login, "name": u.Name, "role": u.Role, "unit": u.Unit})); err != nil {
-		c.pageFail(w, r, err)
 		return
 	}
 	created := &createdUser{Login: u.Login, Name: u.Name, RoleLabel: auth.Role(u.Role).Label(), Unit: u.Unit, Password: password}

@@ -188,6 +188,7 @@ func (c *Console) apiHandler(h http.HandlerFunc) http.Handler {
 				return
 			}
 			if sess.MustChange {
+				c.auditRefusal(r, p, "one-time password not yet changed")
 				httpjson.Error(w, http.StatusForbidden, "password_change_required", "请先在后台修改初始密码 (change the one-time password first)")
 				return
 			}
