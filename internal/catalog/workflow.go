@@ -11,6 +11,10 @@ const (
 	ActionWithdraw = "withdraw" // take a published entry off the portal, with a reason
 	ActionPin      = "pin"      // pin an emergency response to the portal home
 	ActionUnpin    = "unpin"
+	// ActionMask replaces the personal information the quality gate found
+	// by its masked form (one-click masking): unit staff before the entry
+	// leaves the unit, the office while reviewing it.
+	ActionMask = "mask"
 )
 
 // Who acts, as the workflow sees it: the roles grouped by their part in
@@ -88,6 +92,9 @@ func (e *RoleError) Error() string {
 //	          office              submitted → returned
 //	withdraw: approver, office    published → withdrawn
 //	pin/unpin: office             published → published
+//	mask:     staff               draft, returned → unchanged
+//	          approver            draft, returned, pending → unchanged
+//	          office              submitted → unchanged
 func Next(action, part, from string, rt Route) (string, error) {
 	may := map[string][]string{
 		ActionSave:     {PartStaff, PartApprover},
@@ -97,6 +104,7 @@ func Next(action, part, from string, rt Route) (string, error) {
 		ActionWithdraw: {PartApprover, PartOffice},
 		ActionPin:      {PartOffice},
 		ActionUnpin:    {PartOffice},
+		ActionMask:     {PartStaff, PartApprover, PartOffice},
 	}
 	parts, known := may[action]
 	if !known {
@@ -154,6 +162,14 @@ func Next(action, part, from string, rt Route) (string, error) {
 			return StatusWithdrawn, nil
 		}
 		return bad("只有已发布的信息可以撤回")
+	case ActionMask:
+		switch {
+		case part == PartOffice && from == StatusSubmitted,
+			part == PartApprover && (from == StatusDraft || from == StatusReturned || from == StatusPending),
+			part == PartStaff && (from == StatusDraft || from == StatusReturned):
+			return from, nil
+		}
+		return bad("此时不能修改内容")
 	default: // pin, unpin
 		if from == StatusPublished {
 			return from, nil
@@ -190,6 +206,8 @@ func actionLabel(a string) string {
 		return "置顶"
 	case ActionUnpin:
 		return "取消置顶"
+	case ActionMask:
+		return "一键脱敏"
 	}
 	return a
 }

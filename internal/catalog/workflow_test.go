@@ -49,6 +49,12 @@ func TestNext(t *testing.T) {
 		{ActionPin, PartOffice, StatusWithdrawn, unit, "", false, true},
 		{ActionPin, PartApprover, StatusPublished, unit, "", true, false},
 		{ActionUnpin, PartOffice, StatusPublished, unit, StatusPublished, false, false},
+		{ActionMask, PartOffice, StatusSubmitted, unit, StatusSubmitted, false, false},
+		{ActionMask, PartOffice, StatusPublished, unit, "", false, true},
+		{ActionMask, PartStaff, StatusDraft, unit, StatusDraft, false, false},
+		{ActionMask, PartStaff, StatusPending, unit, "", false, true},
+		{ActionMask, PartApprover, StatusPending, unit, StatusPending, false, false},
+		{ActionMask, PartApprover, StatusSubmitted, unit, "", false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.action+"/"+tc.part+"/"+tc.from, func(t *testing.T) {
