@@ -98,6 +98,7 @@ var matrix = map[string]want{
 	"console.entry.withdraw": {ok: []callerKind{ap, rv, adm}, status: 303, hidden: foreign},
 	"console.entry.pin":      {ok: office, status: 303, hidden: foreign},
 	"console.entry.unpin":    {ok: office, status: 303, hidden: foreign},
+	"console.entry.mask":     {ok: kinds(ownUnit, office), status: 303, hidden: foreign},
 	"console.approvals":      {ok: []callerKind{ap, apX}, status: 200},
 	"console.review":         {ok: office, status: 200},
 	"console.published":      {ok: office, status: 200},
@@ -127,6 +128,9 @@ var matrix = map[string]want{
 	"api.entry.unpin":     {ok: []callerKind{rv, adm, tokRv}, status: 200, hidden: foreign},
 	"api.entry.revisions": {ok: kinds(ownUnit, office, []callerKind{tokEd, tokRv}), status: 200, hidden: foreign},
 	"api.files.upload":    {ok: kinds(unitRoles, []callerKind{tokEd}), status: 201},
+	"api.entry.findings":  {ok: kinds(ownUnit, office, []callerKind{tokEd, tokRv}), status: 200, hidden: foreign},
+	"api.entry.mask":      {ok: kinds(ownUnit, office, []callerKind{tokEd, tokRv}), status: 200, hidden: foreign},
+	"api.check":           {ok: kinds(unitRoles, office, []callerKind{tokEd, tokRv}), status: 200},
 }
 
 func everySession(status int) map[callerKind]int {
@@ -275,6 +279,11 @@ func (f *authzFixture) entryIn(route string, k callerKind) string {
 		if isOffice {
 			step(func() (workflow.Result, error) { return f.wf.Approve(ctx, sysApprover, id, 0) })
 		}
+	case "mask":
+		if isOffice {
+			step(func() (workflow.Result, error) { return f.wf.Submit(ctx, sysEditor, id, 0) })
+			step(func() (workflow.Result, error) { return f.wf.Approve(ctx, sysApprover, id, 0) })
+		}
 	case "withdraw", "pin", "unpin":
 		step(func() (workflow.Result, error) { return f.wf.Submit(ctx, sysEditor, id, 0) })
 		step(func() (workflow.Result, error) { return f.wf.Approve(ctx, sysApprover, id, 0) })
@@ -347,6 +356,8 @@ func (f *authzFixture) request(name, method, tmpl string, c *caller) *http.Reque
 		body, contentType = strings.NewReader(`{"column":"ggfw","title":"矩阵接口修改","body_html":"<p>y</p>"}`), "application/json"
 	case "api.entry.return", "api.entry.withdraw":
 		body, contentType = strings.NewReader(`{"reason":"矩阵测试理由"}`), "application/json"
+	case "api.check":
+		body, contentType = strings.NewReader(`{"title":"关于截止2026年底的通知","body_html":"<p>联系人手机 13805391234</p>","column":"tzgg"}`), "application/json"
 	case "api.files.upload":
 		var buf strings.Builder
 		mw := multipart.NewWriter(&buf)

@@ -6,6 +6,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"gongkai/internal/auth"
+	"gongkai/internal/checks"
 	"gongkai/internal/ingest"
 	"gongkai/internal/workflow"
 	backoffice "gongkai/portal/console"
@@ -22,7 +23,9 @@ type console struct {
 // package console) and the open-data publishing API.
 func (s *Server) consoleRoutes(r *mux.Router) {
 	verifier := auth.NewVerifier(s.Store, s.Log)
-	bo := backoffice.New(backoffice.Deps{Store: s.Store, Files: s.Files, Workflow: workflow.New(s.Store, s.Files, s.Log),
+	wf := workflow.New(s.Store, s.Files, s.Log)
+	wf.Gate = checks.Default(checks.Settings{})
+	bo := backoffice.New(backoffice.Deps{Store: s.Store, Files: s.Files, Workflow: wf,
 		Accounts: auth.NewAccounts(s.Store, s.Log), Tokens: verifier, Log: s.Log, Site: s.Site, Preview: s.previewEntry,
 		SecureCookies: s.SecureCookies})
 	for _, rt := range bo.Routes() {

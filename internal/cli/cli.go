@@ -38,6 +38,7 @@ func commands() []command {
 		{"user", "add, list or unlock the console accounts of the back office", runUser},
 		{"token", "create, list or revoke the API tokens of the back office", runToken},
 		{"audit", "verify the audit log's hash chain, or export the log as CSV or XLSX", runAudit},
+		{"check", "run the quality gate over every published entry and report per unit", runCheck},
 	}
 }
 

@@ -142,8 +142,16 @@ func (s *Service) prepare(ctx context.Context, c Caller, in catalog.EntryInput, 
 }
 
 // Submit sends a draft or returned entry on: to the unit's approver, or
-// further when the unit approves nothing itself.
+// further when the unit approves nothing itself. The quality gate runs
+// first: blocking findings stop the submission (BlockedError).
 func (s *Service) Submit(ctx context.Context, c Caller, id string, seen int) (Result, error) {
+	return s.SubmitOverriding(ctx, c, id, seen, "")
+}
+
+// SubmitOverriding is Submit for the unit's approver, who may override the
+// quality gate's blocking findings with a reason; the audit log keeps the
+// reason and what was overridden.
+func (s *Service) SubmitOverriding(ctx context.Context, c Caller, id string, seen int, override string) (Result, error) {
 	d, err := s.load(ctx, c, catalog.ActionSubmit, id)
 	if err != nil {
 		return Result{}, err
@@ -175,6 +183,11 @@ func (s *Service) Submit(ctx context.Context, c Caller, id string, seen int) (Re
 			res.Warnings = append(res.Warnings, "该政策文件尚未关联政策解读：请同步起草解读并在解读中关联本文件 (no interpretation linked yet)")
 		}
 	}
+	fs, note, err := s.gateSubmit(ctx, c, d, override)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Findings = fs
 	e := d.Entry
 	e.Status, e.ReturnReason = to, ""
 	if to == catalog.StatusPublished {
@@ -182,7 +195,11 @@ func (s *Service) Submit(ctx context.Context, c Caller, id string, seen int) (Re
 		e.PublishedAt = &now
 	}
 	before := summary{Status: d.Status, Revision: d.Revision}
-	res.Entry, err = s.write(ctx, c, catalog.ActionSubmit, e, d.Revision, "", &before, nil)
+	var extra func(*store.Tx) error
+	if note != "" {
+		extra = func(t *store.Tx) error { _, err := t.AppendAudit(ctx, gateRecord(s, c, d, note)); return err }
+	}
+	res.Entry, err = s.write(ctx, c, catalog.ActionSubmit, e, d.Revision, note, &before, extra)
 	return res, err
 }
 

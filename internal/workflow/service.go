@@ -14,6 +14,7 @@ import (
 	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
+	"gongkai/internal/checks"
 	"gongkai/internal/files"
 	"gongkai/internal/sanitize"
 	"gongkai/internal/store"
@@ -29,6 +30,8 @@ type Service struct {
 	Now func() time.Time
 	// MaxAttachment bounds one uploaded file, in bytes.
 	MaxAttachment int64
+	// Gate is the quality gate run on submit and at review (nil: none).
+	Gate Inspector
 }
 
 // DefaultMaxAttachment is the largest attachment the console accepts.
@@ -57,6 +60,8 @@ type Result struct {
 	// Warnings are reminders that did not stop the action, such as a
 	// policy document submitted without its interpretation.
 	Warnings []string
+	// Findings are the quality gate's, when the action ran it (submit).
+	Findings []checks.Finding
 }
 
 // refuse records a refused request in the audit log and returns err.

@@ -12,6 +12,7 @@ import (
 
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
+	"gongkai/internal/checks"
 	"gongkai/internal/httpjson"
 	"gongkai/internal/store"
 	"gongkai/internal/workflow"
@@ -32,6 +33,7 @@ type entryJSON struct {
 	URL        string            `json:"url"`
 	Links      []store.EntryLink `json:"links"`
 	Warnings   []string          `json:"warnings,omitempty"`
+	Findings   []checks.Finding  `json:"findings,omitempty"`
 }
 
 func toJSON(res workflow.Result) entryJSON {
@@ -40,7 +42,8 @@ func toJSON(res workflow.Result) entryJSON {
 		d.Links = []store.EntryLink{}
 	}
 	return entryJSON{Entry: d.Entry, UnitName: d.UnitName, ColumnName: d.ColumnName, Revision: d.Revision,
-		StateAt: d.StateAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, URL: "/entries/" + d.ID, Links: d.Links, Warnings: res.Warnings}
+		StateAt: d.StateAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, URL: "/entries/" + d.ID, Links: d.Links, Warnings: res.Warnings,
+		Findings: res.Findings}
 }
 
 // decodeJSON reads a JSON body into v, with a clear 400 for bad JSON.
@@ -135,6 +138,9 @@ func (c *Console) apiEntry(w http.ResponseWriter, r *http.Request) {
 type actionBody struct {
 	Reason   string `json:"reason"`
 	Revision int    `json:"revision"`
+	// Override is the unit approver's reason for submitting despite the
+	// quality gate's blocking findings.
+	Override string `json:"override"`
 }
 
 // apiAction runs a workflow action; the body ({"reason","revision"}) is
@@ -154,7 +160,7 @@ func (c *Console) apiAction(action string) http.HandlerFunc {
 		var err error
 		switch action {
 		case "submit":
-			res, err = c.Workflow.Submit(r.Context(), cl, id, b.Revision)
+			res, err = c.Workflow.SubmitOverriding(r.Context(), cl, id, b.Revision, b.Override)
 		case "approve":
 			res, err = c.Workflow.Approve(r.Context(), cl, id, b.Revision)
 		case "return":
@@ -163,6 +169,8 @@ func (c *Console) apiAction(action string) http.HandlerFunc {
 			res, err = c.Workflow.Withdraw(r.Context(), cl, id, b.Reason, b.Revision)
 		case "pin", "unpin":
 			res, err = c.Workflow.SetPinned(r.Context(), cl, id, action == "pin")
+		case "mask":
+			res, _, err = c.Workflow.Mask(r.Context(), cl, id, b.Revision)
 		}
 		if err != nil {
 			c.apiFail(w, r, err)
@@ -274,4 +282,41 @@ func (c *Console) apiUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpjson.Write(w, http.StatusCreated, att)
+}
+
+type findingsJSON struct {
+	ID       string           `json:"id,omitempty"`
+	Findings []checks.Finding `json:"findings"`
+}
+
+// apiFindings runs the quality gate over an entry the caller may see.
+func (c *Console) apiFindings(w http.ResponseWriter, r *http.Request) {
+	fs, err := c.Workflow.Findings(r.Context(), caller(r), r.PathValue("id"))
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, findingsJSON{ID: r.PathValue("id"), Findings: fs})
+}
+
+type checkBody struct {
+	Title    string `json:"title"`
+	Summary  string `json:"summary"`
+	BodyHTML string `json:"body_html"`
+	Column   string `json:"column"`
+}
+
+// apiCheck runs the quality gate over text not yet saved.
+func (c *Console) apiCheck(w http.ResponseWriter, r *http.Request) {
+	var b checkBody
+	if err := decodeJSON(w, r, &b, false); err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	fs, err := c.Workflow.CheckDraft(r.Context(), caller(r), workflow.Draft{Title: b.Title, Summary: b.Summary, BodyHTML: b.BodyHTML, Column: b.Column})
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, findingsJSON{Findings: fs})
 }

@@ -8,6 +8,7 @@ import (
 
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
+	"gongkai/internal/checks"
 	"gongkai/internal/httpjson"
 	"gongkai/internal/store"
 	"gongkai/internal/workflow"
@@ -20,7 +21,10 @@ func (c *Console) classify(r *http.Request, err error) (int, string, string, cat
 	var fe catalog.FieldErrors
 	var te *catalog.TransitionError
 	var ref *auth.Refusal
+	var be *workflow.BlockedError
 	switch {
+	case errors.As(err, &be):
+		return http.StatusUnprocessableEntity, "blocked", be.Error(), nil
 	case errors.Is(err, auth.ErrHidden), errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "not_found", "未找到 (not found)", nil
 	case errors.As(err, &ref):
@@ -50,6 +54,11 @@ func (c *Console) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status, code, msg, fe := c.classify(r, err)
+	var be *workflow.BlockedError
+	if errors.As(err, &be) {
+		httpjson.Write(w, status, blockedBody{Error: httpjson.ErrorDetail{Code: code, Message: msg}, Findings: be.Findings})
+		return
+	}
 	httpjson.Write(w, status, httpjson.ErrorBody{Error: httpjson.ErrorDetail{Code: code, Message: msg, Fields: fe}})
 }
 
@@ -69,7 +78,7 @@ type errorView struct {
 }
 
 func (c *Console) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	heading := map[int]string{400: "填写有误", 401: "需要登录", 403: "无权访问", 404: "未找到", 409: "操作冲突", 413: "文件过大"}[status]
+	heading := map[int]string{400: "填写有误", 401: "需要登录", 403: "无权访问", 404: "未找到", 409: "操作冲突", 413: "文件过大", 422: "未通过质量检查"}[status]
 	if heading == "" {
 		heading = "出错了"
 	}
@@ -87,4 +96,11 @@ func (c *Console) refusePage(w http.ResponseWriter, r *http.Request, err error) 
 func (c *Console) refuseAPI(w http.ResponseWriter, r *http.Request, err error) {
 	c.Workflow.RecordRefusal(r.Context(), caller(r), "api.refused", "route", r.Method+" "+r.URL.Path, "", err)
 	c.apiFail(w, r, err)
+}
+
+// blockedBody is the error answer of a submission the quality gate stopped:
+// the contract's error, and the findings that stopped it.
+type blockedBody struct {
+	Error    httpjson.ErrorDetail `json:"error"`
+	Findings []checks.Finding     `json:"findings"`
 }

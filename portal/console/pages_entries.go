@@ -1,7 +1,9 @@
 package console
 
 import (
+	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
+	"gongkai/internal/checks"
 	"gongkai/internal/store"
 	"gongkai/internal/workflow"
 )
@@ -265,6 +268,11 @@ func (c *Console) createEntryPost(w http.ResponseWriter, r *http.Request) {
 func (c *Console) afterSave(w http.ResponseWriter, r *http.Request, id, done string) {
 	if r.PostFormValue("then") == "submit" || (r.MultipartForm != nil && first(r.MultipartForm.Value["then"]) == "submit") {
 		res, err := c.Workflow.Submit(r.Context(), caller(r), id, 0)
+		var be *workflow.BlockedError
+		if errors.As(err, &be) {
+			http.Redirect(w, r, "/console/entries/"+url.PathEscape(id)+"?done=blocked", http.StatusSeeOther)
+			return
+		}
 		if err != nil {
 			c.pageFail(w, r, err)
 			return
@@ -315,6 +323,11 @@ func (c *Console) formError(w http.ResponseWriter, r *http.Request, unit string,
 
 type entryPageView struct {
 	E         store.EntryDetail
+	Body      template.HTML // the sanitised body with the findings marked
+	Findings  []checks.Finding
+	Blocking  bool
+	CanMask   bool
+	Override  bool // the caller may submit despite blocking findings
 	Revisions []store.Revision
 	Pinned    bool
 	Can       map[string]bool
@@ -361,6 +374,18 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request) {
 			v.Warnings = append(v.Warnings, "该政策文件尚未关联政策解读。提交前请起草政策解读，并在解读中关联本文件。")
 		}
 	}
+	if v.Findings, err = c.Workflow.Findings(r.Context(), caller(r), d.ID); err != nil {
+		c.pageFail(w, r, err)
+		return
+	}
+	v.Blocking = checks.HasBlocking(v.Findings)
+	v.Body = template.HTML(highlight(d.BodyHTML, v.Findings)) // sanitised on its way into the store
+	if _, err := catalog.Next(catalog.ActionMask, part, d.Status, catalog.Route{}); err == nil && auth.CanReadEntry(p, d.Unit) == nil {
+		for _, f := range v.Findings {
+			v.CanMask = v.CanMask || strings.HasPrefix(f.Rule, "pii_")
+		}
+	}
+	v.Override = v.Blocking && v.Can[catalog.ActionSubmit] && p.Role == auth.RoleApprover
 	pg := c.newPage(r, d.Title)
 	pg.Data = v
 	c.render(w, r, http.StatusOK, "entry.html", pg)
@@ -454,9 +479,12 @@ func (c *Console) actionPost(action string) http.HandlerFunc {
 		cl := caller(r)
 		var res workflow.Result
 		var err error
+		masked := 0
 		switch action {
 		case "submit":
-			res, err = c.Workflow.Submit(r.Context(), cl, id, rev)
+			res, err = c.Workflow.SubmitOverriding(r.Context(), cl, id, rev, r.PostFormValue("override"))
+		case "mask":
+			res, masked, err = c.Workflow.Mask(r.Context(), cl, id, rev)
 		case "approve":
 			res, err = c.Workflow.Approve(r.Context(), cl, id, rev)
 		case "return":
@@ -466,11 +494,20 @@ func (c *Console) actionPost(action string) http.HandlerFunc {
 		case "pin", "unpin":
 			res, err = c.Workflow.SetPinned(r.Context(), cl, id, action == "pin")
 		}
+		var be *workflow.BlockedError
+		if errors.As(err, &be) {
+			http.Redirect(w, r, "/console/entries/"+url.PathEscape(id)+"?done=blocked", http.StatusSeeOther)
+			return
+		}
 		if err != nil {
 			c.pageFail(w, r, err)
 			return
 		}
-		done := map[string]string{"submit": "submitted", "approve": "approved", "return": "returned", "withdraw": "withdrawn", "pin": "pinned", "unpin": "unpinned"}[action]
+		done := map[string]string{"submit": "submitted", "approve": "approved", "return": "returned", "withdraw": "withdrawn",
+			"pin": "pinned", "unpin": "unpinned", "mask": "masked"}[action]
+		if action == "mask" && masked == 0 {
+			done = "masked_none"
+		}
 		if action == "approve" && res.Entry.Status == catalog.StatusPublished {
 			done = "published"
 		}
@@ -502,6 +539,12 @@ func (c *Console) previewPage(w http.ResponseWriter, r *http.Request) {
 		c.pageFail(w, r, fmt.Errorf("console: no preview renderer"))
 		return
 	}
+	fs, err := c.Workflow.Findings(r.Context(), caller(r), d.ID)
+	if err != nil {
+		c.pageFail(w, r, err)
+		return
+	}
+	d.BodyHTML = highlight(d.BodyHTML, fs)
 	secureHeaders(w)
 	c.Preview(w, r, d)
 }

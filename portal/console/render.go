@@ -17,6 +17,7 @@ import (
 
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
+	"gongkai/internal/checks"
 )
 
 // Templates: files starting with "_" are shared (layout, partials); each
@@ -109,9 +110,8 @@ func (v *views) funcs() template.FuncMap {
 		"age":         age,
 		"add":         func(a, b int) int { return a + b },
 		"fieldLabel":  fieldLabel,
-		// body shows an entry's body, which internal/sanitize cleaned on
-		// its way into the store; nothing else is ever marked safe.
-		"body":        func(html string) template.HTML { return template.HTML(html) },
+		"ruleLabel":   ruleLabel,
+		"whereLabel":  whereLabel,
 		"fieldAnchor": fieldAnchor,
 		"has": func(list []string, v string) bool {
 			for _, x := range list {
@@ -281,4 +281,35 @@ func fieldAnchor(field string) string {
 		}
 	}
 	return "f-title"
+}
+
+// ruleLabels name the quality gate's rules for people.
+var ruleLabels = map[string]string{
+	"pii_id": "身份证号", "pii_phone": "手机号码", "pii_bank": "银行卡号", "secret_mark": "密级标志", "typo": "易错字词",
+	"name_title": "姓名职务", "expression": "规范表述", "dead_link": "无效链接", "column_fit": "栏目归属",
+	"required_fields": "必填要素",
+}
+
+func ruleLabel(rule string) string {
+	if l, ok := ruleLabels[rule]; ok {
+		return l
+	}
+	return rule
+}
+
+// whereLabel says where a finding is: 标题, 正文, 附件“通知.docx”第3段, 元数据（文号）.
+func whereLabel(f checks.Finding) string {
+	switch f.Field {
+	case checks.FieldTitle:
+		return "标题"
+	case checks.FieldSummary:
+		return "摘要"
+	case checks.FieldBody:
+		return "正文"
+	case checks.FieldAttachment:
+		return "附件“" + f.File + "”" + f.Part
+	case checks.FieldMetadata:
+		return "元数据（" + fieldLabel(f.Part) + "）"
+	}
+	return f.Field
 }

@@ -38,6 +38,7 @@ func (c *Console) Routes() []Route {
 		page("console.entry.withdraw", post, "/console/entries/{id}/withdraw", c.actionPost("withdraw")),
 		page("console.entry.pin", post, "/console/entries/{id}/pin", c.actionPost("pin")),
 		page("console.entry.unpin", post, "/console/entries/{id}/unpin", c.actionPost("unpin")),
+		page("console.entry.mask", post, "/console/entries/{id}/mask", c.actionPost("mask")),
 		page("console.approvals", get, "/console/approvals", c.approvalsPage),
 		page("console.review", get, "/console/review", c.reviewPage),
 		page("console.published", get, "/console/published", c.publishedPage),
@@ -53,6 +54,9 @@ func (c *Console) Routes() []Route {
 		api("api.entry.pin", post, "/api/v1/console/entries/{id}/pin", c.apiAction("pin")),
 		api("api.entry.unpin", post, "/api/v1/console/entries/{id}/unpin", c.apiAction("unpin")),
 		api("api.entry.revisions", get, "/api/v1/console/entries/{id}/revisions", c.apiRevisions),
+		api("api.entry.findings", get, "/api/v1/console/entries/{id}/findings", c.apiFindings),
+		api("api.entry.mask", post, "/api/v1/console/entries/{id}/mask", c.apiAction("mask")),
+		api("api.check", post, "/api/v1/console/check", c.apiCheck),
 		api("api.files.upload", post, "/api/v1/console/files", c.apiUpload),
 	}
 	return append(rs, c.officeRoutes(page, api)...)
