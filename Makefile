@@ -6,7 +6,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: all build editor run test test-short vet bench bench-import bench-search bench-export bench-relevance bench-workflow bench-deps clean
+.PHONY: all build editor run test test-short vet bench bench-import bench-search bench-export bench-relevance bench-workflow bench-checks bench-deps clean
 
 all: build
 
@@ -47,7 +47,7 @@ vet:
 	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); test -z "$$unformatted" || (echo "gofmt needed: $$unformatted"; exit 1)
 
 ## bench: every figure the benchmarks report, each against its baseline run in the same process
-bench: bench-import bench-search bench-export bench-workflow
+bench: bench-import bench-search bench-export bench-workflow bench-checks
 
 BENCH_ENV = GONGKAI_TEST_PG="$${GONGKAI_TEST_PG:-$(PG_URL)}"
 BENCH     = $(GO) test -run '^$$' -benchtime 1x -count 1 -timeout 60m
@@ -71,6 +71,10 @@ bench-relevance:
 ## bench-workflow: submit → unit approval → office approval → searchable, against an import's publish → searchable, SQLite and PostgreSQL
 bench-workflow:
 	@$(BENCH_ENV) $(BENCH) -bench 'BenchmarkReviewToSearchable' ./internal/workflow | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+## bench-checks: the quality gate's precision and recall per rule on the labelled sets, and its speed on a 10,000-character entry
+bench-checks:
+	@$(GO) test -run '^$$' -bench 'BenchmarkQualityGate|BenchmarkColumnFit' -benchtime 200x -count 1 -v ./internal/checks | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok|=== RUN)'
 
 ## bench-deps: the baselines' programs (Groonga, sqlite3), from Debian
 bench-deps:

@@ -72,3 +72,6 @@ func (g *Gate) Check(d Document) []Finding {
 	sortFindings(out)
 	return out
 }
+
+// TextRules are the gate's text rules, for evaluation.
+func (g *Gate) TextRules() []TextRule { return g.text }
