@@ -71,6 +71,9 @@ var notices = map[string]string{
 	"delegated":        "维护权限设置已保存。",
 	"password":         "密码已修改。",
 	"unlocked":         "账号已解锁。",
+	"blocked":          "未提交：质量检查发现须处理的问题，请按下列提示修改；单位审核人可说明理由后强制提交。",
+	"masked":           "已对正文、标题和摘要中的个人信息脱敏，并保存为新版本。",
+	"masked_none":      "没有可以自动脱敏的个人信息。",
 }
 
 // newPage starts a page for the logged-in caller, with the menu for its
