@@ -24,7 +24,10 @@ type console struct {
 func (s *Server) consoleRoutes(r *mux.Router) {
 	verifier := auth.NewVerifier(s.Store, s.Log)
 	wf := workflow.New(s.Store, s.Files, s.Log)
-	wf.Gate = checks.Default(checks.Settings{})
+	wf.Gate = s.Gate
+	if s.Gate == nil {
+		wf.Gate = checks.Default(checks.Settings{})
+	}
 	bo := backoffice.New(backoffice.Deps{Store: s.Store, Files: s.Files, Workflow: wf,
 		Accounts: auth.NewAccounts(s.Store, s.Log), Tokens: verifier, Log: s.Log, Site: s.Site, Preview: s.previewEntry,
 		SecureCookies: s.SecureCookies})

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gongkai/indexer"
+	"gongkai/internal/checks"
 	"gongkai/internal/config"
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
@@ -27,6 +28,8 @@ type Deps struct {
 	// SecureCookies marks the console's cookies Secure even on plain HTTP
 	// (behind a proxy that terminates TLS).
 	SecureCookies bool
+	// Gate is the quality gate of the back office (nil: the built-in rules).
+	Gate *checks.Gate
 }
 
 // Server answers HTTP requests.

@@ -67,7 +67,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	defer b.Close()
 	wf := workflow.New(b.store, b.files, e.log)
-	wf.Gate = checks.Default(checks.Settings{})
+	if wf.Gate, err = loadGate(b.cfg); err != nil {
+		return err
+	}
 	rep, err := checkAll(ctx, b.store, wf)
 	if err != nil {
 		return err

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"gongkai/indexer"
+	"gongkai/internal/checks"
 	"gongkai/internal/config"
 	"gongkai/internal/metrics"
 	"gongkai/portal"
@@ -78,7 +80,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}()
 
-	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr),
+	gate, err := loadGate(cfg)
+	if err != nil {
+		return err
+	}
+	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr), Gate: gate,
 		Index: ix, Ready: ix.Ready})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -134,4 +140,14 @@ func secureCookies(e *env, addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip == nil || !ip.IsLoopback()
+}
+
+// loadGate builds the quality gate with the office's edited lists from
+// DATA/checks (typos.txt, names.txt, expressions.txt), where present.
+func loadGate(cfg config.Config) (*checks.Gate, error) {
+	set, err := checks.LoadSettings(filepath.Join(cfg.DataDir, "checks"))
+	if err != nil {
+		return nil, fmt.Errorf("quality gate lists: %w", err)
+	}
+	return checks.Default(set), nil
 }
