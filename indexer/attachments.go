@@ -1,14 +1,14 @@
 package indexer
 
 import (
+	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/extract"
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
 )
@@ -63,10 +63,10 @@ func (x *extractor) text(id string, a catalog.Attachment) string {
 	if ok {
 		return t
 	}
-	format := attachmentFormat(a.MediaType, a.Name)
+	format := extract.Format(a.MediaType, a.Name)
 	t, err := x.read(format, a)
 	switch {
-	case errors.Is(err, errUnsupported):
+	case errors.Is(err, extract.ErrUnsupported):
 	case err != nil:
 		x.metrics.ExtractFailures.WithLabelValues(format).Inc()
 		x.log.Warn("attachment text not extracted", slog.String("entry", id), slog.String("name", a.Name),
@@ -85,23 +85,30 @@ func (x *extractor) text(id string, a catalog.Attachment) string {
 }
 
 func (x *extractor) read(format string, a catalog.Attachment) (string, error) {
-	switch format {
-	case "image", "other", "doc", "xls":
-		return "", errUnsupported
+	if !extract.Readable(format) {
+		return "", extract.ErrUnsupported
 	}
 	f, err := x.files.Open(a.SHA256)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	data, err := extract.ReadFile(f, extract.DefaultLimits())
 	if err != nil {
-		return "", fmt.Errorf("indexer: read attachment: %w", err)
-	}
-	if len(data) > maxFileBytes {
-		return "", fmt.Errorf("indexer: attachment larger than %d MB", maxFileBytes>>20)
+		return "", err
 	}
 	return extractText(format, data)
+}
+
+// extractText is the text the index takes from a file: what fits in the
+// extraction's default output limit, a longer text cut there without
+// complaint.
+func extractText(format string, data []byte) (string, error) {
+	t, err := extract.Text(context.Background(), format, data, extract.DefaultLimits())
+	if errors.Is(err, extract.ErrTruncated) {
+		err = nil
+	}
+	return t, err
 }
 
 // AttachmentText is the text the index takes from an attachment file,
@@ -109,12 +116,7 @@ func (x *extractor) read(format string, a catalog.Attachment) (string, error) {
 // it cannot. For tools that must see the same text as the index (the
 // search benchmark loads Groonga with it).
 func AttachmentText(name string, data []byte) string {
-	format := attachmentFormat("", name)
-	switch format {
-	case "image", "other", "doc", "xls":
-		return ""
-	}
-	t, err := extractText(format, data)
+	t, err := extractText(extract.Format("", name), data)
 	if err != nil {
 		return ""
 	}

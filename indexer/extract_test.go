@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"gongkai/internal/demo"
+	"gongkai/internal/extract"
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
 
@@ -133,7 +134,7 @@ func TestExtractDemoAttachments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			format := attachmentFormat("", a.Name)
+			format := extract.Format("", a.Name)
 			text, err := extractText(format, b)
 			if err != nil || len([]rune(strings.TrimSpace(text))) < 4 || !hasHan(text) {
 				t.Errorf("%s %s: %v, text %q", line.ID, a.Name, err, text)

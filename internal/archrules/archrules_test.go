@@ -59,6 +59,20 @@ func TestImportRules(t *testing.T) {
 			func(from string) bool { return from != "gongkai/internal/audit" }},
 		{"the audit records import no permission rules", "gongkai/internal/auth",
 			func(from string) bool { return from != "gongkai/internal/audit" && from != "gongkai/internal/catalog" }},
+		{"the quality gate's rules read text, not the store", "gongkai/internal/store",
+			func(from string) bool { return from != "gongkai/internal/checks" }},
+		{"the quality gate's rules know nothing of the workflow or the console", "gongkai/internal/workflow",
+			func(from string) bool { return from != "gongkai/internal/checks" && from != "gongkai/internal/extract" }},
+		{"attachment extraction stands alone: it imports nothing of the project", "gongkai",
+			func(from string) bool { return from != "gongkai/internal/extract" }},
+		{"attachment extraction serves the indexer, the gate's callers and the command only", "gongkai/internal/extract",
+			func(from string) bool {
+				switch from {
+				case "gongkai/indexer", "gongkai/internal/workflow", "gongkai/portal/console", "gongkai/internal/cli":
+					return true
+				}
+				return false
+			}},
 		{"SQL stays in the store (metrics read its pool statistics)", "database/sql",
 			func(from string) bool {
 				return strings.HasPrefix(from, "gongkai/internal/store") || from == "gongkai/internal/metrics"
