@@ -24,7 +24,7 @@ type console struct {
 func (s *Server) consoleRoutes(r *mux.Router) {
 	verifier := auth.NewVerifier(s.Store, s.Log)
 	wf := workflow.New(s.Store, s.Files, s.Log)
-	wf.Gate = s.Gate
+	wf.Gate, wf.Links = s.Gate, s.Links
 	if s.Gate == nil {
 		wf.Gate = checks.Default(checks.Settings{})
 	}

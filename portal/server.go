@@ -30,6 +30,8 @@ type Deps struct {
 	SecureCookies bool
 	// Gate is the quality gate of the back office (nil: the built-in rules).
 	Gate *checks.Gate
+	// Links checks the links of bodies in the background (nil: not checked).
+	Links *checks.LinkChecker
 }
 
 // Server answers HTTP requests.

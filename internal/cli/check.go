@@ -44,6 +44,9 @@ type checkReport struct {
 	Entries   int          `json:"entries"`
 	Seconds   float64      `json:"seconds"`
 	Units     []*unitCheck `json:"units"`
+	// ColumnFit is the column-fit model's held-out accuracy (null when too
+	// few entries are published to train it).
+	ColumnFit *checks.FitReport `json:"column_fit"`
 }
 
 func runCheck(ctx context.Context, e *env, args []string) error {
@@ -66,14 +69,24 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer b.Close()
+	// The column-fit model is trained afresh on what is published now.
+	fit := checks.NewLiveRule("column_fit")
+	model, fitRep, err := trainColumnFit(ctx, b.store, nil)
+	if err != nil {
+		return err
+	}
+	if model != nil {
+		fit.Set(model.Rule(checks.DefaultColumnFitThreshold))
+	}
 	wf := workflow.New(b.store, b.files, e.log)
-	if wf.Gate, err = loadGate(b.cfg); err != nil {
+	if wf.Gate, err = loadGate(b.cfg, fit); err != nil {
 		return err
 	}
 	rep, err := checkAll(ctx, b.store, wf)
 	if err != nil {
 		return err
 	}
+	rep.ColumnFit = fitRep
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -96,6 +109,10 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "%d published entries checked in %.1fs\n", rep.Entries, rep.Seconds)
+	if r := rep.ColumnFit; r != nil {
+		fmt.Fprintf(e.stdout, "column fit: held-out top-1 accuracy %.3f over %d entries; %.1f%% of well-placed entries flagged at %.2f\n",
+			r.Accuracy, r.Entries, 100*r.FlaggedRate, r.Threshold)
+	}
 	return nil
 }
 

@@ -80,11 +80,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}()
 
-	gate, err := loadGate(cfg)
+	fit := checks.NewLiveRule("column_fit")
+	gate, err := loadGate(cfg, fit)
 	if err != nil {
 		return err
 	}
-	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr), Gate: gate,
+	// The column-fit model learns from the published entries in the
+	// background, at start and once a day.
+	go keepColumnFitTrained(indexCtx, b.store, fit, ix.Ready, 24*time.Hour, log)
+	links := checks.NewLinkChecker(checks.LinkOptions{})
+	defer links.Close()
+	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr), Gate: gate, Links: links,
 		Index: ix, Ready: ix.Ready})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -144,10 +150,11 @@ func secureCookies(e *env, addr string) bool {
 
 // loadGate builds the quality gate with the office's edited lists from
 // DATA/checks (typos.txt, names.txt, expressions.txt), where present.
-func loadGate(cfg config.Config) (*checks.Gate, error) {
+func loadGate(cfg config.Config, meta ...checks.MetaRule) (*checks.Gate, error) {
 	set, err := checks.LoadSettings(filepath.Join(cfg.DataDir, "checks"))
 	if err != nil {
 		return nil, fmt.Errorf("quality gate lists: %w", err)
 	}
+	set.Meta = append(set.Meta, meta...)
 	return checks.Default(set), nil
 }

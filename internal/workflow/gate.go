@@ -103,7 +103,12 @@ func (s *Service) inspect(ctx context.Context, d store.EntryDetail) []checks.Fin
 	if s.Gate == nil {
 		return []checks.Finding{}
 	}
-	return s.Gate.Check(s.document(ctx, d))
+	doc := s.document(ctx, d)
+	fs := s.Gate.Check(doc)
+	if s.Links != nil {
+		fs = append(fs, s.Links.Findings(checks.LinksOf(d.BodyHTML), doc.Body)...)
+	}
+	return fs
 }
 
 // Inspect runs the quality gate over a stored entry for a job of the

@@ -32,6 +32,9 @@ type Service struct {
 	MaxAttachment int64
 	// Gate is the quality gate run on submit and at review (nil: none).
 	Gate Inspector
+	// Links checks the body's links in the background (nil: not checked);
+	// a save starts the checks, later inspections report what is known.
+	Links *checks.LinkChecker
 }
 
 // DefaultMaxAttachment is the largest attachment the console accepts.
@@ -163,6 +166,9 @@ func (s *Service) write(ctx context.Context, c Caller, action string, e catalog.
 	})
 	if err != nil {
 		return store.EntryDetail{}, err
+	}
+	if s.Links != nil && (action == "create" || action == catalog.ActionSave) {
+		s.Links.Submit(checks.LinksOf(e.BodyHTML)) // never waits: the save is done
 	}
 	return s.st.Entry(ctx, e.ID)
 }
