@@ -74,7 +74,8 @@ bench-workflow:
 
 ## bench-checks: the quality gate's precision and recall per rule on the labelled sets, and its speed on a 10,000-character entry
 bench-checks:
-	@$(GO) test -run '^$$' -bench 'BenchmarkQualityGate|BenchmarkColumnFit' -benchtime 200x -count 1 -v ./internal/checks | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok|=== RUN)'
+	@$(GO) test -run '^$$' -bench 'BenchmarkQualityGate|BenchmarkColumnFitPredict' -benchtime 200x -count 1 -v ./internal/checks | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok|=== RUN)'
+	@$(GO) test -run '^(TestColumnFit|TestColumnFitUnseenWording)$$' -count 1 -v ./internal/checks | grep -E 'trained on|held out|unseen wording|threshold 0.05'
 
 ## bench-deps: the baselines' programs (Groonga, sqlite3), from Debian
 bench-deps:
