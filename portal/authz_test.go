@@ -102,6 +102,8 @@ var matrix = map[string]want{
 	"console.approvals":      {ok: []callerKind{ap, apX}, status: 200},
 	"console.review":         {ok: office, status: 200},
 	"console.published":      {ok: office, status: 200},
+	"console.checks":         {ok: office, status: 200},
+	"console.checks.retrain": {ok: office, status: 303},
 
 	"console.filings":              {ok: kinds(unitRoles, office), status: 200},
 	"console.filings.create":       {ok: unitRoles, status: 303},

@@ -30,7 +30,7 @@ func (s *Server) consoleRoutes(r *mux.Router) {
 	}
 	bo := backoffice.New(backoffice.Deps{Store: s.Store, Files: s.Files, Workflow: wf,
 		Accounts: auth.NewAccounts(s.Store, s.Log), Tokens: verifier, Log: s.Log, Site: s.Site, Preview: s.previewEntry,
-		SecureCookies: s.SecureCookies})
+		SecureCookies: s.SecureCookies, ColumnFit: s.ColumnFit})
 	for _, rt := range bo.Routes() {
 		r.Handle(rt.Path, withPathValues(rt.Handler)).Methods(rt.Method).Name(rt.Name)
 	}

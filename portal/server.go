@@ -13,6 +13,7 @@ import (
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
 	"gongkai/internal/store"
+	backoffice "gongkai/portal/console"
 )
 
 // Deps are what the portal serves from, built once by the caller.
@@ -32,6 +33,9 @@ type Deps struct {
 	Gate *checks.Gate
 	// Links checks the links of bodies in the background (nil: not checked).
 	Links *checks.LinkChecker
+	// ColumnFit retrains the column-fit model on demand and says how the
+	// one in force came about (nil: not trained in this process).
+	ColumnFit backoffice.FitControl
 }
 
 // Server answers HTTP requests.

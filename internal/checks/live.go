@@ -1,6 +1,9 @@
 package checks
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // LiveRule is a whole-entry rule that can be replaced while the gate runs:
 // the column-fit model, retrained on a schedule, takes its new form here
@@ -31,4 +34,14 @@ func (l *LiveRule) CheckDocument(d Document) []Finding {
 		return (*r).CheckDocument(d)
 	}
 	return nil
+}
+
+// FitStatus says how the column-fit model in force came about.
+type FitStatus struct {
+	TrainedAt time.Time  `json:"trained_at"`
+	Info      *FitInfo   `json:"info,omitempty"`
+	HeldOut   *FitReport `json:"held_out,omitempty"`
+	Training  bool       `json:"training"`
+	Error     string     `json:"error,omitempty"`
+	Note      string     `json:"note,omitempty"`
 }

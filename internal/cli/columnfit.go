@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 
 	"gongkai/internal/checks"
 	"gongkai/internal/sanitize"
@@ -66,41 +64,4 @@ func trainColumnFit(ctx context.Context, st *store.Store, seg *checks.FitSegment
 	}
 	m.SetHeldOut(rep)
 	return m, &rep, nil
-}
-
-// keepColumnFitTrained trains the model once the search index has caught
-// up (ready: not to compete with its first build for memory and cores),
-// then every interval, putting each new one in force in live. It returns
-// when ctx ends.
-func keepColumnFitTrained(ctx context.Context, st *store.Store, live *checks.LiveRule, ready func() error, every time.Duration, log *slog.Logger) {
-	for ready != nil && ready() != nil {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(5 * time.Second):
-		}
-	}
-	var seg *checks.FitSegmenter
-	for {
-		start := time.Now()
-		m, rep, err := trainColumnFit(ctx, st, seg)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Warn("column fit: training failed", slog.Any("err", err))
-		case m == nil:
-			log.Info("column fit: too few published entries to learn from", slog.Int("need", minFitEntries))
-		default:
-			seg = m.Segmenter()
-			live.Set(m.Rule(checks.DefaultColumnFitThreshold))
-			log.Info("column fit: model trained", slog.Int("entries", m.Info().Examples), slog.Float64("held_out_accuracy", rep.Accuracy),
-				slog.Float64("well_placed_flagged", rep.FlaggedRate), slog.Float64("seconds", time.Since(start).Seconds()))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-	}
 }

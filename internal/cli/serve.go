@@ -87,10 +87,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	// The column-fit model learns from the published entries in the
 	// background, at start and once a day.
-	go keepColumnFitTrained(indexCtx, b.store, fit, ix.Ready, 24*time.Hour, log)
+	keeper := newFitKeeper(b.store, fit, ix.Ready, 24*time.Hour, log)
+	go keeper.Run(indexCtx)
 	links := checks.NewLinkChecker(checks.LinkOptions{})
 	defer links.Close()
-	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr), Gate: gate, Links: links,
+	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr), Gate: gate, Links: links, ColumnFit: keeper,
 		Index: ix, Ready: ix.Ready})
 
 	ln, err := net.Listen("tcp", cfg.Addr)

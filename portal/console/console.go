@@ -9,6 +9,7 @@ import (
 
 	"gongkai/internal/audit"
 	"gongkai/internal/auth"
+	"gongkai/internal/checks"
 	"gongkai/internal/config"
 	"gongkai/internal/files"
 	"gongkai/internal/store"
@@ -31,6 +32,15 @@ type Deps struct {
 	SecureCookies bool
 	// Now is the clock (tests set it).
 	Now func() time.Time
+	// ColumnFit retrains the quality gate's column-fit model on demand
+	// (nil: no model is trained in this process).
+	ColumnFit FitControl
+}
+
+// FitControl is the column-fit model's keeper, as the office sees it.
+type FitControl interface {
+	Retrain()
+	Status() checks.FitStatus
 }
 
 // Console serves the back office.

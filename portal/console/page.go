@@ -74,6 +74,7 @@ var notices = map[string]string{
 	"blocked":          "未提交：质量检查发现须处理的问题，请按下列提示修改；单位审核人可说明理由后强制提交。",
 	"masked":           "已对正文、标题和摘要中的个人信息脱敏，并保存为新版本。",
 	"masked_none":      "没有可以自动脱敏的个人信息。",
+	"retraining":       "已开始重新训练栏目归属模型，稍后刷新查看结果。",
 }
 
 // newPage starts a page for the logged-in caller, with the menu for its
@@ -127,6 +128,7 @@ func (c *Console) menu(ctx context.Context, p auth.Principal, current string) []
 		add("已发布信息", "/console/published", 0)
 		add("目录报备", "/console/filings", 0)
 		add("维护权限下放", "/console/delegation", 0)
+		add("质量检查", "/console/checks", 0)
 	}
 	if auth.CanReadAudit(p) == nil {
 		add("审计日志", "/console/audit", 0)

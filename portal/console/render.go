@@ -111,6 +111,7 @@ func (v *views) funcs() template.FuncMap {
 		"add":         func(a, b int) int { return a + b },
 		"fieldLabel":  fieldLabel,
 		"ruleLabel":   ruleLabel,
+		"pct":         func(f float64) float64 { return 100 * f },
 		"whereLabel":  whereLabel,
 		"fieldAnchor": fieldAnchor,
 		"has": func(list []string, v string) bool {

@@ -42,6 +42,8 @@ func (c *Console) Routes() []Route {
 		page("console.approvals", get, "/console/approvals", c.approvalsPage),
 		page("console.review", get, "/console/review", c.reviewPage),
 		page("console.published", get, "/console/published", c.publishedPage),
+		page("console.checks", get, "/console/checks", c.checksPage),
+		page("console.checks.retrain", post, "/console/checks/retrain", c.retrainPost),
 
 		api("api.entries.create", post, "/api/v1/console/entries", c.apiCreate),
 		api("api.entries.list", get, "/api/v1/console/entries", c.apiList),
