@@ -149,6 +149,7 @@ func TestPDFTextAsLibrary(t *testing.T) {
 		pdfOf([]string{"关于公布2024年度政府信息公开工作年度报告的通知", "各县区人民政府，市政府各部门："}, []string{"附件：名单"}),
 		pdfOf(nil),
 		pdfOf([]string{"ASCII and 中文 mixed", "第二行"}, nil, nil, []string{"末页"}),
+		pdfWithObjectStream(),
 	}
 	for i, data := range files {
 		rd, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))

@@ -12,10 +12,11 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
-// pdfRead reads a PDF's pages apart from the caller: our own loops stop at
-// the deadline, but the library's parser can loop (cyclic object streams,
-// say) where no check of ours is reached, and is then left behind with
-// its result. A panic in it becomes ErrMalformed.
+// pdfRead reads a PDF's pages apart from the caller. Our own loops stop at
+// the deadline and pdfPreflight refuses the structures known to make the
+// library loop or die; a loop inside the library that we do not know of
+// would be out of our reach, so the reader runs apart and is left behind
+// at the deadline. A panic in it becomes ErrMalformed.
 func pdfRead(ctx context.Context, data []byte, lim Limits, o *out) (*out, error) {
 	done := make(chan error, 1)
 	go func() {

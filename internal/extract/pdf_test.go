@@ -78,6 +78,17 @@ var (
 	pdfNoPages = "<< /Type /Pages /Kids [] /Count 0 >>"
 )
 
+// pdfWithObjectStream has its page in an object stream, as PDF 1.5
+// writers put most objects.
+func pdfWithObjectStream() []byte {
+	objs := "4 0 << /Type /Page /Parent 2 0 R /Contents 5 0 R >>"
+	content := "BT (Hello) Tj T* ET"
+	return pdfXrefStream([]string{pdfCatalog, "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Length %d >>\nstream\n%s\nendstream", len(objs), objs),
+		"null", fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content)},
+		[][3]int{{0, 0, 255}, {1, -1, 0}, {1, -2, 0}, {1, -3, 0}, {2, 3, 0}, {1, -5, 0}}, "")
+}
+
 func pdfPageWith(resources, content string) []string {
 	return []string{pdfCatalog, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /Resources " + resources + " /Contents 4 0 R >>",
@@ -104,6 +115,7 @@ func TestPDFStructure(t *testing.T) {
 		{"classic table", pdfObjects(pdfPageWith("<< >>", "BT (Hello) Tj ET"), ""), false, "\nHello"},
 		{"cross-reference stream", pdfXrefStream([]string{pdfCatalog, pdfNoPages}, [][3]int{{0, 0, 255}, {1, -1, 0}, {1, -2, 0}}, ""), false, ""},
 		{"font map", pdfObjects(font(cmap), ""), false, "\nBB"},
+		{"object stream", pdfWithObjectStream(), false, "\nHello\n"},
 
 		{"/Prev chain loops", pdfObjects([]string{pdfCatalog, pdfNoPages}, "/Prev XREF"), true, ""},
 		{"table for objects from 200 million", bytes.Replace(pdfObjects([]string{pdfCatalog, pdfNoPages}, ""),
