@@ -153,19 +153,7 @@ func (a *Accounts) AddUserBy(ctx context.Context, actor audit.Actor, login, role
 	if !ValidLogin(login) {
 		fe.Add("login", fmt.Sprintf("登录名应为 2–32 个小写字母、数字或 . _ - (got %q)", login))
 	}
-	r, err := ParseRole(role)
-	if err != nil {
-		fe.Add("role", err.Error())
-	}
-	unit = strings.TrimSpace(unit)
-	switch {
-	case r.NeedsUnit() && unit == "":
-		fe.Add("unit", fmt.Sprintf("角色 %s 需要指定单位 (role %s needs a unit)", r, r))
-	case r != "" && !r.NeedsUnit() && unit != "":
-		fe.Add("unit", fmt.Sprintf("角色 %s 不属于某个单位，不能指定单位 (role %s has no unit)", r, r))
-	case unit != "" && !catalog.ValidUnitCode(unit):
-		fe.Add("unit", fmt.Sprintf("单位代码格式不正确 (got %q)", unit))
-	}
+	r, unit := roleAndUnit(&fe, role, unit)
 	if len(fe) > 0 {
 		return "", store.User{}, fe
 	}

@@ -3,6 +3,8 @@ package auth
 import (
 	"fmt"
 	"strings"
+
+	"gongkai/internal/catalog"
 )
 
 // Role is what a caller is in the back office.
@@ -54,4 +56,24 @@ func (r Role) Label() string {
 		return "审计员"
 	}
 	return string(r)
+}
+
+// roleAndUnit checks a role and the unit it is given, as accounts and
+// tokens both take them: unit roles need a unit, the office's have none.
+// Problems are added to fe.
+func roleAndUnit(fe *catalog.FieldErrors, role, unit string) (Role, string) {
+	r, err := ParseRole(role)
+	if err != nil {
+		fe.Add("role", err.Error())
+	}
+	unit = strings.TrimSpace(unit)
+	switch {
+	case r.NeedsUnit() && unit == "":
+		fe.Add("unit", fmt.Sprintf("角色 %s 需要指定单位 (role %s needs a unit)", r, r))
+	case r != "" && !r.NeedsUnit() && unit != "":
+		fe.Add("unit", fmt.Sprintf("角色 %s 不属于某个单位，不能指定单位 (role %s has no unit)", r, r))
+	case unit != "" && !catalog.ValidUnitCode(unit):
+		fe.Add("unit", fmt.Sprintf("单位代码格式不正确 (got %q)", unit))
+	}
+	return r, unit
 }

@@ -37,21 +37,7 @@ it, and the store keeps the newest hash as the chain's head.
 Both read a running server's store safely.`
 
 func runAudit(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(e.stdout, "Usage: gongkai audit verify [--format text|json] [--anchor SEQ:HASH] | export --format csv|xlsx [--out FILE]   [--data DIR | --db URL]\n\n")
-		fmt.Fprintln(e.stdout, auditAbout)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	switch args[0] {
-	case "verify":
-		return auditVerify(ctx, e, args[1:])
-	case "export":
-		return auditExport(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown audit action %q (want verify or export)", errUsage, args[0])
+	return runActions(ctx, e, args, "audit", "gongkai audit verify [--format text|json] [--anchor SEQ:HASH] | export --format csv|xlsx [--out FILE]   [--data DIR | --db URL]", auditAbout, []action{{"verify", auditVerify}, {"export", auditExport}})
 }
 
 // verifyReport is the JSON form of a check.

@@ -28,23 +28,7 @@ for the unit roles, a unit; a program presents it as
   revoke  revokes the token with the given id, for good.`
 
 func runToken(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(e.stdout, "Usage: gongkai token create --role ROLE [--unit CODE] [--name TEXT] | list [--format text|json] | revoke ID   [--data DIR | --db URL]\n\n")
-		fmt.Fprintln(e.stdout, tokenAbout)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	switch args[0] {
-	case "create":
-		return tokenCreate(ctx, e, args[1:])
-	case "list":
-		return tokenList(ctx, e, args[1:])
-	case "revoke":
-		return tokenRevoke(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown token action %q (want create, list or revoke)", errUsage, args[0])
+	return runActions(ctx, e, args, "token", "gongkai token create --role ROLE [--unit CODE] [--name TEXT] | list [--format text|json] | revoke ID   [--data DIR | --db URL]", tokenAbout, []action{{"create", tokenCreate}, {"list", tokenList}, {"revoke", tokenRevoke}})
 }
 
 func tokenCreate(ctx context.Context, e *env, args []string) error {

@@ -29,23 +29,7 @@ login, a role and, for the unit roles, a unit.
           written to the audit log as done from the command line.`
 
 func runUser(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(e.stdout, "Usage: gongkai user add --login NAME --role ROLE [--unit CODE] [--name 姓名] | list [--format text|json] | unlock --login NAME   [--data DIR | --db URL]\n\n")
-		fmt.Fprintln(e.stdout, userAbout)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	switch args[0] {
-	case "add":
-		return userAdd(ctx, e, args[1:])
-	case "list":
-		return userList(ctx, e, args[1:])
-	case "unlock":
-		return userUnlock(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown user action %q (want add, list or unlock)", errUsage, args[0])
+	return runActions(ctx, e, args, "user", "gongkai user add --login NAME --role ROLE [--unit CODE] [--name 姓名] | list [--format text|json] | unlock --login NAME   [--data DIR | --db URL]", userAbout, []action{{"add", userAdd}, {"list", userList}, {"unlock", userUnlock}})
 }
 
 func userAdd(ctx context.Context, e *env, args []string) error {
