@@ -43,13 +43,12 @@ type ConsoleList struct {
 	Limit       int
 }
 
-// ConsoleEntries lists entries for the back office with the total count.
-func (s *Store) ConsoleEntries(ctx context.Context, q ConsoleList) ([]ConsoleEntry, int, error) {
+// where is the list's filter; none is false when it can match nothing.
+func (q ConsoleList) where() (where string, args []any, none bool) {
 	var conds []string
-	var args []any
 	if q.Units != nil {
 		if len(q.Units) == 0 {
-			return nil, 0, nil
+			return "", nil, true
 		}
 		ph, a := inList(q.Units)
 		conds = append(conds, `e.unit IN (`+ph+`)`)
@@ -68,13 +67,34 @@ func (s *Store) ConsoleEntries(ctx context.Context, q ConsoleList) ([]ConsoleEnt
 		conds = append(conds, `e.state_at < ?`)
 		args = append(args, Millis(q.Before))
 	}
-	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
+	return where, args, false
+}
+
+// CountConsoleEntries counts the entries a console list selects.
+func (s *Store) CountConsoleEntries(ctx context.Context, q ConsoleList) (int, error) {
+	where, args, none := q.where()
+	if none {
+		return 0, nil
+	}
 	var total int
 	if err := s.get(ctx, &total, `SELECT COUNT(*) FROM entries e`+where, args...); err != nil {
-		return nil, 0, fmt.Errorf("store: count console entries: %w", err)
+		return 0, fmt.Errorf("store: count console entries: %w", err)
+	}
+	return total, nil
+}
+
+// ConsoleEntries lists entries for the back office with the total count.
+func (s *Store) ConsoleEntries(ctx context.Context, q ConsoleList) ([]ConsoleEntry, int, error) {
+	where, args, none := q.where()
+	if none {
+		return nil, 0, nil
+	}
+	total, err := s.CountConsoleEntries(ctx, q)
+	if err != nil {
+		return nil, 0, err
 	}
 	order := ` ORDER BY e.updated_at DESC, e.id`
 	if q.OldestFirst {
@@ -85,7 +105,7 @@ func (s *Store) ConsoleEntries(ctx context.Context, q ConsoleList) ([]ConsoleEnt
 		limit = 20
 	}
 	var out []ConsoleEntry
-	err := s.sel(ctx, &out, `SELECT e.id, e.unit, u.name AS unit_name, e.column_code, COALESCE(c.name, e.column_code) AS column_name,
+	err = s.sel(ctx, &out, `SELECT e.id, e.unit, u.name AS unit_name, e.column_code, COALESCE(c.name, e.column_code) AS column_name,
  e.index_no, e.title, e.status, e.status_reason, e.revision, e.state_at, e.updated_at, e.published_at
 FROM entries e JOIN units u ON u.code = e.unit
 LEFT JOIN unit_columns c ON c.unit = e.unit AND c.code = e.column_code`+where+order+` LIMIT ? OFFSET ?`,

@@ -204,6 +204,9 @@ func TestConsoleReviewPath(t *testing.T) {
 			t.Errorf("preview: %s", p)
 		}
 		rv.post("/console/entries/"+id+"/return", url.Values{"reason": {"栏目不符：<img src=x onerror=alert(2)>"}}, http.StatusOK)
+		if past := ed.get("/console/entries?page=99", http.StatusOK); !strings.Contains(past, id) {
+			t.Errorf("a page past the end does not show the last page")
+		}
 		page = ed.get("/console/entries?status=returned", http.StatusOK)
 		if !strings.Contains(page, "栏目不符") || strings.Contains(page, "<img src=x") {
 			t.Fatalf("returned list:\n%s", page)

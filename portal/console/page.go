@@ -109,7 +109,7 @@ func (c *Console) menu(ctx context.Context, p auth.Principal, current string) []
 		items = append(items, menuItem{Label: label, URL: url, Current: url == current, Count: n})
 	}
 	count := func(units []string, statuses ...string) int {
-		_, n, err := c.Store.ConsoleEntries(ctx, store.ConsoleList{Units: units, Statuses: statuses, Limit: 1})
+		n, err := c.Store.CountConsoleEntries(ctx, store.ConsoleList{Units: units, Statuses: statuses})
 		if err != nil {
 			return 0
 		}

@@ -24,6 +24,25 @@ type pager struct {
 	Prev, Next         string
 }
 
+// pagedEntries lists one page of entries, the page the request asks for:
+// one query, and a second only when the page asked for is past the end.
+func (c *Console) pagedEntries(r *http.Request, q store.ConsoleList) ([]store.ConsoleEntry, pager, error) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	q.Offset, q.Limit = (max(n, 1)-1)*listSize, listSize
+	list, total, err := c.Store.ConsoleEntries(r.Context(), q)
+	if err != nil {
+		return nil, pager{}, err
+	}
+	pg, offset := newPager(r, total)
+	if offset != q.Offset {
+		q.Offset = offset
+		if list, _, err = c.Store.ConsoleEntries(r.Context(), q); err != nil {
+			return nil, pager{}, err
+		}
+	}
+	return list, pg, nil
+}
+
 func newPager(r *http.Request, total int) (pager, int) {
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pages := max(1, (total+listSize-1)/listSize)
@@ -80,14 +99,7 @@ func (c *Console) entriesPage(w http.ResponseWriter, r *http.Request) {
 	if status != "" {
 		q.Statuses = []string{status}
 	}
-	_, total, err := c.Store.ConsoleEntries(r.Context(), store.ConsoleList{Units: q.Units, Column: column, Statuses: q.Statuses, Limit: 1})
-	if err != nil {
-		c.pageFail(w, r, err)
-		return
-	}
-	pg, offset := newPager(r, total)
-	q.Offset, q.Limit = offset, listSize
-	list, _, err := c.Store.ConsoleEntries(r.Context(), q)
+	list, pg, err := c.pagedEntries(r, q)
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
@@ -374,10 +386,7 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request) {
 			v.Warnings = append(v.Warnings, "该政策文件尚未关联政策解读。提交前请起草政策解读，并在解读中关联本文件。")
 		}
 	}
-	if v.Findings, err = c.Workflow.Findings(r.Context(), caller(r), d.ID); err != nil {
-		c.pageFail(w, r, err)
-		return
-	}
+	v.Findings = c.Workflow.Inspect(r.Context(), d) // d is the caller's to see
 	v.Blocking = checks.HasBlocking(v.Findings)
 	v.Body = template.HTML(highlight(d.BodyHTML, v.Findings)) // sanitised on its way into the store
 	if _, err := catalog.Next(catalog.ActionMask, part, d.Status, catalog.Route{}); err == nil && auth.CanReadEntry(p, d.Unit) == nil {
@@ -539,12 +548,7 @@ func (c *Console) previewPage(w http.ResponseWriter, r *http.Request) {
 		c.pageFail(w, r, fmt.Errorf("console: no preview renderer"))
 		return
 	}
-	fs, err := c.Workflow.Findings(r.Context(), caller(r), d.ID)
-	if err != nil {
-		c.pageFail(w, r, err)
-		return
-	}
-	d.BodyHTML = highlight(d.BodyHTML, fs)
+	d.BodyHTML = highlight(d.BodyHTML, c.Workflow.Inspect(r.Context(), d)) // d is the caller's to see
 	secureHeaders(w)
 	c.Preview(w, r, d)
 }

@@ -91,16 +91,7 @@ func (c *Console) filters(r *http.Request) (*queueFilters, store.ConsoleList, er
 }
 
 func (c *Console) queue(w http.ResponseWriter, r *http.Request, heading string, q store.ConsoleList, f *queueFilters) {
-	count := q
-	count.Limit = 1
-	_, total, err := c.Store.ConsoleEntries(r.Context(), count)
-	if err != nil {
-		c.pageFail(w, r, err)
-		return
-	}
-	pg, offset := newPager(r, total)
-	q.Offset, q.Limit = offset, listSize
-	list, _, err := c.Store.ConsoleEntries(r.Context(), q)
+	list, pg, err := c.pagedEntries(r, q)
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
