@@ -93,6 +93,14 @@ func TestImportRules(t *testing.T) {
 			func(from string) bool { return from != "gongkai/internal/catalog" }},
 		{"the indexer does not import the portal", "gongkai/portal",
 			func(from string) bool { return from != "gongkai/indexer" && from != "gongkai/opendata" }},
+		{"supervision is reached from the back office and the command only", "gongkai/internal/supervise",
+			func(from string) bool {
+				return from == "gongkai/portal/console" || from == "gongkai/portal" || from == "gongkai/internal/cli"
+			}},
+		{"supervision's rules and notices never speak HTTP", "net/http",
+			func(from string) bool { return from != "gongkai/internal/supervise" }},
+		{"supervision knows nothing of the workflow", "gongkai/internal/workflow",
+			func(from string) bool { return from != "gongkai/internal/supervise" }},
 		{"the relevance judge is a yardstick: nothing imports it", "gongkai/internal/relevance",
 			func(from string) bool { return false }},
 	}

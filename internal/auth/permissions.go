@@ -210,3 +210,47 @@ func CanUseConsole(p Principal) error {
 	}
 	return nil
 }
+
+// CanSupervise reports whether the caller works supervision: the
+// dashboard, raising and closing notices, spot checks, bulletins,
+// campaigns and the supervision settings. The office only.
+func CanSupervise(p Principal) error {
+	if !IsOffice(p) {
+		return forbid("只有市政府办公室可以开展监督考核 (office only)")
+	}
+	return nil
+}
+
+// CanReadNotice reports whether the caller may see a supervision notice
+// addressed to unit: the office, and that unit's staff and approvers.
+// Anyone else must not learn that it exists.
+func CanReadNotice(p Principal, unit string) error {
+	if !SeesUnit(p, unit) {
+		return &Refusal{Err: ErrHidden, Reason: "未找到该督办通知 (not found)"}
+	}
+	return nil
+}
+
+// CanAnswerNotice reports whether the caller answers a notice addressed to
+// unit: uploads the written self-examination and reports the
+// rectification. That unit's approver (its leader's part) and staff.
+func CanAnswerNotice(p Principal, unit string) error {
+	if err := CanReadNotice(p, unit); err != nil {
+		return err
+	}
+	if !p.Role.NeedsUnit() {
+		return forbid("书面检查和整改情况由被督办单位报送 (the addressed unit only)")
+	}
+	return nil
+}
+
+// Caller is a principal acting through one request, with where the
+// request came from: what the services record in the audit log.
+type Caller struct {
+	P         Principal
+	IP        string
+	UserAgent string
+}
+
+// Actor is the caller as the audit log records it.
+func (c Caller) Actor() audit.Actor { return c.P.Actor(c.IP, c.UserAgent) }

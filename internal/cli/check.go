@@ -13,6 +13,7 @@ import (
 	"gongkai/internal/checks"
 	"gongkai/internal/config"
 	"gongkai/internal/store"
+	"gongkai/internal/supervise"
 	"gongkai/internal/workflow"
 )
 
@@ -87,6 +88,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rep.ColumnFit = fitRep
+	if err := storeFindingsSummary(ctx, b.store, rep); err != nil {
+		return err
+	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -199,4 +203,19 @@ func checkAll(ctx context.Context, st *store.Store, wf *workflow.Service) (*chec
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// storeFindingsSummary leaves each unit's counts for supervision, which
+// shows them beside the unit's other figures.
+func storeFindingsSummary(ctx context.Context, st *store.Store, rep *checkReport) error {
+	sum := map[string]supervise.FindingSummary{}
+	for _, u := range rep.Units {
+		sum[u.Unit] = supervise.FindingSummary{CheckedAt: rep.CheckedAt, Entries: u.Entries, WithFindings: u.WithFindings,
+			Blocking: u.Blocking, Warnings: u.Warnings, ByRule: u.ByRule}
+	}
+	b, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	return st.SetSetting(ctx, supervise.FindingsSettingKey, string(b))
 }

@@ -39,6 +39,7 @@ func commands() []command {
 		{"token", "create, list or revoke the API tokens of the back office", runToken},
 		{"audit", "verify the audit log's hash chain, or export the log as CSV or XLSX", runAudit},
 		{"check", "run the quality gate over every published entry and report per unit", runCheck},
+		{"supervise", "evaluate the supervision rules as of a date and raise, close or escalate notices", runSupervise},
 	}
 }
 

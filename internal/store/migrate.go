@@ -344,6 +344,93 @@ CREATE TABLE pins (
   pinned_by TEXT NOT NULL
 );
 `, ""},
+	{8, "supervision", `
+-- Supervision notices (督办通知): numbered per year, one open notice per
+-- unit and rule (a notice raised by hand, rule "manual", may stand beside
+-- others). state: open, sent_back (the office asked for more), submitted
+-- (the unit uploaded its self-examination and marked the rectification
+-- done), closed.
+CREATE TABLE notices (
+  id              {{pk}},
+  year            INTEGER NOT NULL,
+  seq             INTEGER NOT NULL,
+  number          TEXT NOT NULL UNIQUE,
+  unit            TEXT NOT NULL REFERENCES units(code),
+  rule            TEXT NOT NULL,
+  state           TEXT NOT NULL,
+  facts           TEXT NOT NULL DEFAULT '[]',
+  requirement     TEXT NOT NULL DEFAULT '',
+  as_of           TEXT NOT NULL DEFAULT '',
+  raised_at       BIGINT NOT NULL,
+  raised_by       TEXT NOT NULL,
+  due_at          BIGINT NOT NULL,
+  self_exam_sha   TEXT NOT NULL DEFAULT '',
+  self_exam_name  TEXT NOT NULL DEFAULT '',
+  self_exam_at    BIGINT,
+  rectify_note    TEXT NOT NULL DEFAULT '',
+  rectified_at    BIGINT,
+  back_reason     TEXT NOT NULL DEFAULT '',
+  escalated_at    BIGINT,
+  closed_at       BIGINT,
+  closed_by       TEXT NOT NULL DEFAULT '',
+  close_note      TEXT NOT NULL DEFAULT '',
+  updated_at      BIGINT NOT NULL,
+  UNIQUE (year, seq)
+);
+CREATE UNIQUE INDEX notices_open_rule ON notices (unit, rule) WHERE state <> 'closed' AND rule <> 'manual';
+CREATE INDEX notices_state ON notices (state, due_at);
+CREATE INDEX notices_unit ON notices (unit, raised_at);
+
+-- Monthly spot checks (月度抽查): the sample drawn for a month, one row per
+-- entry, with the reviewer's grade. grade: '' (not yet), pass, problems.
+CREATE TABLE spot_checks (
+  month       TEXT NOT NULL,
+  entry_id    TEXT NOT NULL REFERENCES entries(id),
+  unit        TEXT NOT NULL,
+  position    INTEGER NOT NULL,
+  seed        TEXT NOT NULL,
+  drawn_at    BIGINT NOT NULL,
+  drawn_by    TEXT NOT NULL,
+  grade       TEXT NOT NULL DEFAULT '',
+  categories  TEXT NOT NULL DEFAULT '[]',
+  note        TEXT NOT NULL DEFAULT '',
+  graded_by   TEXT NOT NULL DEFAULT '',
+  graded_at   BIGINT,
+  PRIMARY KEY (month, entry_id)
+);
+CREATE INDEX spot_checks_unit ON spot_checks (unit, month);
+
+-- Quarterly bulletins (季度通报), archived as generated.
+CREATE TABLE bulletins (
+  quarter       TEXT PRIMARY KEY,
+  generated_at  BIGINT NOT NULL,
+  generated_by  TEXT NOT NULL,
+  data          TEXT NOT NULL,
+  sha256        TEXT NOT NULL
+);
+
+-- Deadline campaigns: which columns every unit must have updated since the
+-- campaign's start, by its deadline.
+CREATE TABLE campaigns (
+  id          {{pk}},
+  title       TEXT NOT NULL,
+  starts_at   BIGINT NOT NULL,
+  deadline    BIGINT NOT NULL,
+  columns     TEXT NOT NULL DEFAULT '[]',
+  created_by  TEXT NOT NULL,
+  created_at  BIGINT NOT NULL
+);
+
+-- Scheduled jobs: a run claims its job and day, so that replicas sharing
+-- the database run each daily job once.
+CREATE TABLE job_runs (
+  job         TEXT NOT NULL,
+  day         TEXT NOT NULL,
+  started_at  BIGINT NOT NULL,
+  runner      TEXT NOT NULL,
+  PRIMARY KEY (job, day)
+);
+`, ""},
 }
 
 // migrate applies every migration newer than the database's version. On

@@ -39,11 +39,14 @@ func (t *Tx) setting(ctx context.Context, key, def string) (string, error) {
 
 // SetSetting stores a setting.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	return s.inTx(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-		if err != nil {
-			return fmt.Errorf("store: set %q: %w", key, err)
-		}
-		return nil
-	})
+	return s.inTx(ctx, func(t *Tx) error { return t.SetSetting(ctx, key, value) })
+}
+
+// SetSetting stores a setting in this transaction.
+func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
+	_, err := t.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("store: set %q: %w", key, err)
+	}
+	return nil
 }

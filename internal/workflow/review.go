@@ -120,7 +120,7 @@ func (s *Service) SetPinned(ctx context.Context, c Caller, id string, pinned boo
 	}
 	now := s.Now()
 	err = s.st.WithTx(ctx, func(t *store.Tx) error {
-		if err := t.SetPinned(ctx, id, pinned, c.actor().Name(), now); err != nil {
+		if err := t.SetPinned(ctx, id, pinned, c.Actor().Name(), now); err != nil {
 			return err
 		}
 		_, err := t.AppendAudit(ctx, auditRecord(s, c, "entry."+action, "entry", id, d.Unit, d.Title))

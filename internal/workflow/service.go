@@ -49,13 +49,7 @@ func New(st *store.Store, fs *files.Store, log *slog.Logger) *Service {
 }
 
 // Caller is who asks, and from where: what the audit log records.
-type Caller struct {
-	P         auth.Principal
-	IP        string
-	UserAgent string
-}
-
-func (c Caller) actor() audit.Actor { return c.P.Actor(c.IP, c.UserAgent) }
+type Caller = auth.Caller
 
 // Result is an entry after an action, with what the caller should know.
 type Result struct {
@@ -69,7 +63,7 @@ type Result struct {
 
 // refuse records a refused request in the audit log and returns err.
 func (s *Service) refuse(ctx context.Context, c Caller, action, kind, id, unit string, err error) error {
-	rec := audit.Record{At: s.Now(), Actor: c.actor(), Action: action, ObjectKind: kind, ObjectID: id, ObjectUnit: unit,
+	rec := audit.Record{At: s.Now(), Actor: c.Actor(), Action: action, ObjectKind: kind, ObjectID: id, ObjectUnit: unit,
 		Outcome: audit.OutcomeRefused, Summary: err.Error()}
 	if _, aerr := s.st.AppendAudit(context.WithoutCancel(ctx), rec); aerr != nil {
 		s.log.Error("cannot audit a refusal", slog.String("action", action), slog.Any("err", aerr))
@@ -150,7 +144,7 @@ func (s *Service) write(ctx context.Context, c Caller, action string, e catalog.
 		sumBefore = before
 	}
 	err := s.st.WithTx(ctx, func(t *store.Tx) error {
-		w := store.EntryWrite{Entry: e, Hash: entryHash(e), Actor: c.actor().Name(), Reason: actionReason(action, reason),
+		w := store.EntryWrite{Entry: e, Hash: entryHash(e), Actor: c.Actor().Name(), Reason: actionReason(action, reason),
 			ExpectRevision: rev, CreateOnly: rev == 0}
 		if _, err := t.SaveEntries(ctx, []store.EntryWrite{w}); err != nil {
 			return err
@@ -160,7 +154,7 @@ func (s *Service) write(ctx context.Context, c Caller, action string, e catalog.
 				return err
 			}
 		}
-		_, err := t.AppendAudit(ctx, audit.Record{At: s.Now(), Actor: c.actor(), Action: "entry." + action, ObjectKind: "entry",
+		_, err := t.AppendAudit(ctx, audit.Record{At: s.Now(), Actor: c.Actor(), Action: "entry." + action, ObjectKind: "entry",
 			ObjectID: e.ID, ObjectUnit: e.Unit, Summary: audit.Change(sumBefore, after)})
 		return err
 	})

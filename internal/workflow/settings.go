@@ -12,7 +12,7 @@ import (
 )
 
 func auditRecord(s *Service, c Caller, action, kind, id, unit, summary string) audit.Record {
-	return audit.Record{At: s.Now(), Actor: c.actor(), Action: action, ObjectKind: kind, ObjectID: id, ObjectUnit: unit, Summary: summary}
+	return audit.Record{At: s.Now(), Actor: c.Actor(), Action: action, ObjectKind: kind, ObjectID: id, ObjectUnit: unit, Summary: summary}
 }
 
 // FileColumnChange records a unit's proposal to add or remove a column of
@@ -22,7 +22,7 @@ func (s *Service) FileColumnChange(ctx context.Context, c Caller, ch catalog.Col
 	if err := auth.CanFileColumns(c.P, ch.Unit); err != nil {
 		return store.Filing{}, s.refuse(ctx, c, "filing.create", "filing", ch.Column.Code, ch.Unit, err)
 	}
-	ch.By = c.actor().Name()
+	ch.By = c.Actor().Name()
 	ch.Reason = strings.TrimSpace(ch.Reason)
 	ch.Column.Name = strings.TrimSpace(ch.Column.Name)
 	need, err := s.st.FilingsNeedApproval(ctx, ch.Unit)
@@ -55,7 +55,7 @@ func (s *Service) DecideFiling(ctx context.Context, c Caller, id int64, approve 
 	var f store.Filing
 	err = s.st.WithTx(ctx, func(t *store.Tx) error {
 		var err error
-		if f, err = t.DecideFiling(ctx, id, approve, c.actor().Name(), strings.TrimSpace(note), s.Now()); err != nil {
+		if f, err = t.DecideFiling(ctx, id, approve, c.Actor().Name(), strings.TrimSpace(note), s.Now()); err != nil {
 			return err
 		}
 		_, err = t.AppendAudit(ctx, auditRecord(s, c, "filing.decide", "filing", fmt.Sprint(id), f.Unit,
