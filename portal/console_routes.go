@@ -8,6 +8,7 @@ import (
 	"gongkai/internal/auth"
 	"gongkai/internal/checks"
 	"gongkai/internal/ingest"
+	"gongkai/internal/supervise"
 	"gongkai/internal/workflow"
 	backoffice "gongkai/portal/console"
 )
@@ -28,9 +29,13 @@ func (s *Server) consoleRoutes(r *mux.Router) {
 	if s.Gate == nil {
 		wf.Gate = checks.Default(checks.Settings{})
 	}
+	sv := s.Supervise
+	if sv == nil {
+		sv = supervise.New(s.Store, s.Files, s.Log)
+	}
 	bo := backoffice.New(backoffice.Deps{Store: s.Store, Files: s.Files, Workflow: wf,
 		Accounts: auth.NewAccounts(s.Store, s.Log), Tokens: verifier, Log: s.Log, Site: s.Site, Preview: s.previewEntry,
-		SecureCookies: s.SecureCookies, ColumnFit: s.ColumnFit})
+		SecureCookies: s.SecureCookies, ColumnFit: s.ColumnFit, Supervise: sv})
 	for _, rt := range bo.Routes() {
 		r.Handle(rt.Path, withPathValues(rt.Handler)).Methods(rt.Method).Name(rt.Name)
 	}

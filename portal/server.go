@@ -13,6 +13,7 @@ import (
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
 	"gongkai/internal/store"
+	"gongkai/internal/supervise"
 	backoffice "gongkai/portal/console"
 )
 
@@ -36,6 +37,9 @@ type Deps struct {
 	// ColumnFit retrains the column-fit model on demand and says how the
 	// one in force came about (nil: not trained in this process).
 	ColumnFit backoffice.FitControl
+	// Supervise is the office's supervision (nil: one is made without the
+	// metrics' hook, and no run is scheduled).
+	Supervise *supervise.Service
 }
 
 // Server answers HTTP requests.

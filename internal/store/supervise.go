@@ -268,8 +268,7 @@ type NoticeQuery struct {
 	Limit   int // default 500
 }
 
-// Notices lists notices, newest first.
-func (s *Store) Notices(ctx context.Context, q NoticeQuery) ([]Notice, error) {
+func (q NoticeQuery) where() (string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	if len(q.Units) > 0 {
 		where = append(where, "unit IN ("+placeholders(len(q.Units))+")")
@@ -291,16 +290,32 @@ func (s *Store) Notices(ctx context.Context, q NoticeQuery) ([]Notice, error) {
 		where = append(where, "state <> 'closed' AND due_at < ?")
 		args = append(args, Millis(q.Overdue))
 	}
+	return strings.Join(where, " AND "), args
+}
+
+// Notices lists notices, newest first.
+func (s *Store) Notices(ctx context.Context, q NoticeQuery) ([]Notice, error) {
+	where, args := q.where()
 	limit := q.Limit
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
 	var out []Notice
-	if err := s.sel(ctx, &out, `SELECT `+noticeFields+` FROM notices WHERE `+strings.Join(where, " AND ")+
+	if err := s.sel(ctx, &out, `SELECT `+noticeFields+` FROM notices WHERE `+where+
 		fmt.Sprintf(` ORDER BY raised_at DESC, id DESC LIMIT %d`, limit), args...); err != nil {
 		return nil, fmt.Errorf("store: notices: %w", err)
 	}
 	return out, nil
+}
+
+// CountNotices counts the notices q selects.
+func (s *Store) CountNotices(ctx context.Context, q NoticeQuery) (int, error) {
+	where, args := q.where()
+	var n int
+	if err := s.get(ctx, &n, `SELECT COUNT(*) FROM notices WHERE `+where, args...); err != nil {
+		return 0, fmt.Errorf("store: count notices: %w", err)
+	}
+	return n, nil
 }
 
 // NoticeStateCount is how many notices stand in a state.

@@ -13,6 +13,7 @@ import (
 	"gongkai/internal/config"
 	"gongkai/internal/files"
 	"gongkai/internal/store"
+	"gongkai/internal/supervise"
 	"gongkai/internal/workflow"
 )
 
@@ -35,6 +36,9 @@ type Deps struct {
 	// ColumnFit retrains the quality gate's column-fit model on demand
 	// (nil: no model is trained in this process).
 	ColumnFit FitControl
+	// Supervise is the office's supervision: notices, spot checks,
+	// bulletins, campaigns and the dashboard's figures.
+	Supervise *supervise.Service
 }
 
 // FitControl is the column-fit model's keeper, as the office sees it.

@@ -77,6 +77,18 @@ var notices = map[string]string{
 	"retraining":       "已开始重新训练栏目归属模型，稍后刷新查看结果。",
 }
 
+// addNotices adds the messages of one part of the console (its file
+// declares them beside its handlers); a key given twice is a mistake.
+func addNotices(m map[string]string) bool {
+	for k, v := range m {
+		if _, dup := notices[k]; dup {
+			panic("console: notice " + k + " declared twice")
+		}
+		notices[k] = v
+	}
+	return true
+}
+
 // newPage starts a page for the logged-in caller, with the menu for its
 // role and, for unit roles, the unit's tree.
 func (c *Console) newPage(r *http.Request, title string) *page {
@@ -123,12 +135,19 @@ func (c *Console) menu(ctx context.Context, p auth.Principal, current string) []
 			add("待我审核", "/console/approvals", count([]string{p.Unit}, catalog.StatusPending))
 		}
 		add("目录报备", "/console/filings", 0)
+		add("督办通知", "/console/notices", c.openNotices(ctx, p))
 	case auth.IsOffice(p):
 		add("审核队列", "/console/review", count(nil, catalog.StatusSubmitted))
 		add("已发布信息", "/console/published", 0)
 		add("目录报备", "/console/filings", 0)
 		add("维护权限下放", "/console/delegation", 0)
 		add("质量检查", "/console/checks", 0)
+		add("监督考核", "/console/supervision", 0)
+		add("督办通知", "/console/notices", c.openNotices(ctx, p))
+		add("月度抽查", "/console/spotchecks", 0)
+		add("季度通报", "/console/bulletins", 0)
+		add("专项督查", "/console/campaigns", 0)
+		add("年报统计", "/console/annual", 0)
 	}
 	if auth.CanReadAudit(p) == nil {
 		add("审计日志", "/console/audit", 0)

@@ -61,5 +61,8 @@ func (c *Console) Routes() []Route {
 		api("api.check", post, "/api/v1/console/check", c.apiCheck),
 		api("api.files.upload", post, "/api/v1/console/files", c.apiUpload),
 	}
-	return append(rs, c.officeRoutes(page, api)...)
+	rs = append(rs, c.officeRoutes(page, api)...)
+	rs = append(rs, c.noticeRoutes(page, api)...)
+	rs = append(rs, c.dashboardRoutes(page, api)...)
+	return append(rs, c.spotCheckRoutes(page, api)...)
 }
