@@ -29,15 +29,17 @@ node_modules: package.json
 	npm install --no-audit --no-fund
 	@touch $@
 
-## editor: the rich-text editor's build, embedded in the binary with the console's static files
+## editor: the rich-text editor's build and the supervision charts' library (ECharts), embedded in the binary with the console's static files
 EDITOR_DIR := portal/console/static/vendor
 editor: $(EDITOR_DIR)/jodit.min.js
 $(EDITOR_DIR)/jodit.min.js: package.json
 	@if command -v npm >/dev/null; then \
 	  $(MAKE) --no-print-directory node_modules && \
 	  cp node_modules/jodit/es2021/jodit.min.js node_modules/jodit/es2021/jodit.min.css $(EDITOR_DIR)/ && \
-	  cp node_modules/jodit/LICENSE.txt $(EDITOR_DIR)/jodit-LICENSE.txt; \
-	else echo "npm not found: the console's editor is a plain text area until npm installs Jodit"; fi
+	  cp node_modules/jodit/LICENSE.txt $(EDITOR_DIR)/jodit-LICENSE.txt && \
+	  cp node_modules/echarts/dist/echarts.min.js $(EDITOR_DIR)/ && \
+	  cp node_modules/echarts/LICENSE $(EDITOR_DIR)/echarts-LICENSE.txt; \
+	else echo "npm not found: the console's editor is a plain text area and the supervision charts are tables until npm installs Jodit and ECharts"; fi
 
 test-short:
 	$(GO) test -count=1 ./...
