@@ -101,6 +101,8 @@ func TestImportRules(t *testing.T) {
 			func(from string) bool { return from != "gongkai/internal/supervise" }},
 		{"supervision knows nothing of the workflow", "gongkai/internal/workflow",
 			func(from string) bool { return from != "gongkai/internal/supervise" }},
+		{"the metrics are a leaf: they import nothing of the project", "gongkai",
+			func(from string) bool { return from != "gongkai/internal/metrics" }},
 		{"the relevance judge is a yardstick: nothing imports it", "gongkai/internal/relevance",
 			func(from string) bool { return false }},
 	}
