@@ -69,10 +69,11 @@ func (im *Importer) Datasets(ctx context.Context, path string, opt Options) (*Re
 		return nil, err
 	}
 	defer f.Close()
-	base, err := filepath.Abs(filepath.Dir(path))
+	base, err := openFolder(filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
+	defer base.Close()
 	return im.datasets(ctx, f, base, opt, start)
 }
 
@@ -80,13 +81,55 @@ func (im *Importer) Datasets(ctx context.Context, path string, opt Options) (*Re
 type datasetLine struct {
 	n        int
 	meta     catalog.Dataset
-	csv      string // the file to read
-	csvName  string // the file as the line names it
+	csv      csvFile
 	rows     int64
 	rowsHash string
 }
 
-func (im *Importer) datasets(ctx context.Context, r io.Reader, base string, opt Options, start time.Time) (*Report, error) {
+// csvFile is a dataset's CSV file: how to open it, its name as the line
+// or the caller gives it, and the most bytes it may hold.
+type csvFile struct {
+	open  func() (io.ReadCloser, error)
+	name  string
+	limit int64
+}
+
+// importCSV is the CSV an import line names, inside the import's folder.
+func (im *Importer) importCSV(base *folder, name string) csvFile {
+	return csvFile{name: name, limit: im.MaxDatasetCSV, open: func() (io.ReadCloser, error) {
+		f, size, err := base.open(name)
+		if err != nil {
+			return nil, fmt.Errorf("CSV 文件：%w", err)
+		}
+		if size > im.MaxDatasetCSV {
+			f.Close()
+			return nil, fmt.Errorf("CSV 文件：%w", &errTooBig{name: name, limit: im.MaxDatasetCSV})
+		}
+		return f, nil
+	}}
+}
+
+// pathCSV is a CSV file the caller has put at path (a publish from the
+// console), named name in messages.
+func (im *Importer) pathCSV(path, name string) csvFile {
+	return csvFile{name: name, limit: im.MaxDatasetCSV, open: func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("CSV 文件 %q 无法打开 (cannot open: %v)", name, unwrapPath(err))
+		}
+		st, err := f.Stat()
+		if err == nil && !st.Mode().IsRegular() {
+			err = errors.New(fileKind(st.Mode()))
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("CSV 文件 %q 无法读取 (%v)", name, unwrapPath(err))
+		}
+		return f, nil
+	}}
+}
+
+func (im *Importer) datasets(ctx context.Context, r io.Reader, base *folder, opt Options, start time.Time) (*Report, error) {
 	rep := &Report{Strict: opt.Strict}
 	units, err := im.st.Units(ctx)
 	if err != nil {
@@ -125,16 +168,13 @@ func (im *Importer) datasets(ctx context.Context, r io.Reader, base string, opt 
 			return nil
 		}
 		firstLine[meta.ID] = l.n
-		path := in.CSV
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(base, filepath.FromSlash(path))
-		}
-		check, err := checkDatasetCSV(ctx, path, in.CSV, meta.Fields)
+		file := im.importCSV(base, in.CSV)
+		check, err := checkDatasetCSV(ctx, file, meta.Fields)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			rep.reject(l.n, meta.ID, err)
+			rep.reject(l.n, meta.ID, catalog.FieldErrors{{Field: "csv", Reason: err.Error()}})
 			return nil
 		}
 		if check.badRows > 0 {
@@ -148,7 +188,7 @@ func (im *Importer) datasets(ctx context.Context, r io.Reader, base string, opt 
 			rep.reject(l.n, meta.ID, check.rejection())
 			return nil
 		}
-		todo = append(todo, datasetLine{n: l.n, meta: meta, csv: path, csvName: in.CSV, rows: check.rows, rowsHash: check.rowsHash})
+		todo = append(todo, datasetLine{n: l.n, meta: meta, csv: file, rows: check.rows, rowsHash: check.rowsHash})
 		return nil
 	})
 	if err != nil {
@@ -185,7 +225,7 @@ func (im *Importer) datasets(ctx context.Context, r io.Reader, base string, opt 
 		}
 	}
 	save := func(t *store.Tx, d datasetLine) (store.WriteResult, error) {
-		src, err := openDatasetCSV(d.csv, d.csvName, d.meta.Fields)
+		src, err := openDatasetCSV(d.csv, d.meta.Fields)
 		if err != nil {
 			return 0, err
 		}
@@ -273,9 +313,9 @@ func (c csvCheck) rejection() error {
 
 // checkDatasetCSV reads a dataset's CSV once: every cell is checked against
 // its field, and the good rows are fingerprinted.
-func checkDatasetCSV(ctx context.Context, path, name string, fields []catalog.Field) (csvCheck, error) {
+func checkDatasetCSV(ctx context.Context, file csvFile, fields []catalog.Field) (csvCheck, error) {
 	var c csvCheck
-	src, err := openDatasetCSV(path, name, fields)
+	src, err := openDatasetCSV(file, fields)
 	if err != nil {
 		return c, err
 	}
@@ -315,7 +355,7 @@ func checkDatasetCSV(ctx context.Context, path, name string, fields []catalog.Fi
 // columns to the fields (in any order) and checking every cell. It is a
 // store.RowSource that fails on the first bad row.
 type datasetCSV struct {
-	f      *os.File
+	f      io.ReadCloser
 	name   string
 	r      *csvReader
 	fields []catalog.Field
@@ -323,24 +363,13 @@ type datasetCSV struct {
 	row    int   // data records read
 }
 
-func openDatasetCSV(path, name string, fields []catalog.Field) (*datasetCSV, error) {
-	f, err := os.Open(path)
+func openDatasetCSV(file csvFile, fields []catalog.Field) (*datasetCSV, error) {
+	f, err := file.open()
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("CSV 文件 %q 无法打开 (cannot open: %v)", name, err)
+		return nil, err
 	}
-	st, err := f.Stat()
-	if err == nil && st.IsDir() {
-		err = errors.New("is a directory")
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("CSV 文件 %q 无法读取 (%v)", name, err)
-	}
-	d := &datasetCSV{f: f, name: name, r: newCSVReader(f), fields: fields}
+	name := file.name
+	d := &datasetCSV{f: f, name: name, r: newCSVReader(newBoundedReader(f, name, file.limit)), fields: fields}
 	header, _, err := d.r.read()
 	if errors.Is(err, io.EOF) {
 		f.Close()

@@ -105,6 +105,14 @@ func dsWrite(t *testing.T, path, content string) string {
 	return path
 }
 
+// dsCSV writes a CSV file into dir and returns its name relative to dir,
+// as an import line names it.
+func dsCSV(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	dsWrite(t, filepath.Join(dir, filepath.FromSlash(name)), content)
+	return name
+}
+
 // dsLine is a datasets import line.
 func dsLine(id, unit, csvPath string, fields ...catalog.Field) string {
 	b, _ := json.Marshal(map[string]any{"id": id, "unit": unit, "title": "数据集 " + id, "description": "说明",
@@ -193,29 +201,29 @@ func TestImportDatasetsBadLines(t *testing.T) {
 	}{
 		{"bad JSON", func(string) string { return `{"id": "x",` }, "JSON", nil},
 		{"unknown unit", func(dir string) string {
-			return dsLine("x", "nobody", dsWrite(t, filepath.Join(dir, "x.csv"), "id,n\na,1\n"), fields...)
+			return dsLine("x", "nobody", dsCSV(t, dir, "x.csv", "id,n\na,1\n"), fields...)
 		}, "unknown unit", nil},
 		{"bad field type", func(dir string) string {
 			return dsLine("x", "jtj", "x.csv", catalog.Field{Name: "id", Type: "float"})
 		}, "fields[0].type", nil},
 		{"missing file", func(string) string { return dsLine("x", "jtj", "nope.csv", fields...) }, "cannot open", nil},
 		{"empty file", func(dir string) string {
-			return dsLine("x", "jtj", dsWrite(t, filepath.Join(dir, "x.csv"), ""), fields...)
+			return dsLine("x", "jtj", dsCSV(t, dir, "x.csv", ""), fields...)
 		}, "no header row", nil},
 		{"missing header name", func(dir string) string {
-			return dsLine("x", "jtj", dsWrite(t, filepath.Join(dir, "x.csv"), "id\na\n"), fields...)
+			return dsLine("x", "jtj", dsCSV(t, dir, "x.csv", "id\na\n"), fields...)
 		}, "field missing from the header", nil},
 		{"extra header name", func(dir string) string {
-			return dsLine("x", "jtj", dsWrite(t, filepath.Join(dir, "x.csv"), "id,n,extra\na,1,2\n"), fields...)
+			return dsLine("x", "jtj", dsCSV(t, dir, "x.csv", "id,n,extra\na,1,2\n"), fields...)
 		}, `"extra" 不是已定义的字段 (header name not among the fields)`, nil},
 		{"duplicate header name", func(dir string) string {
-			return dsLine("x", "jtj", dsWrite(t, filepath.Join(dir, "x.csv"), "id,n,id\na,1,b\n"), fields...)
+			return dsLine("x", "jtj", dsCSV(t, dir, "x.csv", "id,n,id\na,1,b\n"), fields...)
 		}, "duplicate header name", nil},
 		{"broken quoting", func(dir string) string {
-			return dsLine("x", "jtj", dsWrite(t, filepath.Join(dir, "x.csv"), "id,n\n\"a\"b,1\n"), fields...)
+			return dsLine("x", "jtj", dsCSV(t, dir, "x.csv", "id,n\n\"a\"b,1\n"), fields...)
 		}, "CSV syntax error at line 2", nil},
 		{"bad cells", func(dir string) string {
-			return dsLine("x", "jtj", dsWrite(t, filepath.Join(dir, "x.csv"), "n,id\n1,a\n1.5,\"b\nc\"\n2,d\n3\nx,e\n"), fields...)
+			return dsLine("x", "jtj", dsCSV(t, dir, "x.csv", "n,id\n1,a\n1.5,\"b\nc\"\n2,d\n3\nx,e\n"), fields...)
 		}, "3 bad rows", []string{
 			`row 2 (line 3) n: not an integer (got "1.5")`,
 			`row 4 (line 6): 列数不符：有 1 列，表头有 2 列 (has 1 cells, the header has 2)`,
@@ -228,7 +236,7 @@ func TestImportDatasetsBadLines(t *testing.T) {
 				ctx := context.Background()
 				im := dsImporter(t, st, "jtj")
 				dir := t.TempDir()
-				good := dsLine("good", "jtj", dsWrite(t, filepath.Join(dir, "good.csv"), "id,n\na,1\n"), fields...)
+				good := dsLine("good", "jtj", dsCSV(t, dir, "good.csv", "id,n\na,1\n"), fields...)
 				jsonl := dsWrite(t, filepath.Join(dir, "datasets.jsonl"), good+"\n"+tc.line(dir)+"\n")
 				rep, err := im.Datasets(ctx, jsonl, Options{})
 				if err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -28,9 +29,6 @@ const batchSize = 500
 
 // chunkSize is how many lines one worker prepares at a time.
 const chunkSize = 128
-
-// maxAttachment bounds one attachment file.
-const maxAttachment = 200 << 20
 
 type prepared struct {
 	n   int
@@ -55,14 +53,15 @@ func (im *Importer) Entries(ctx context.Context, path string, opt Options) (*Rep
 		return nil, err
 	}
 	defer f.Close()
-	base, err := filepath.Abs(filepath.Dir(path))
+	base, err := openFolder(filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
+	defer base.Close()
 	return im.entries(ctx, f, base, opt, start)
 }
 
-func (im *Importer) entries(ctx context.Context, r io.Reader, base string, opt Options, start time.Time) (*Report, error) {
+func (im *Importer) entries(ctx context.Context, r io.Reader, base *folder, opt Options, start time.Time) (*Report, error) {
 	rep := &Report{Strict: opt.Strict}
 	trees, err := im.loadTrees(ctx)
 	if err != nil {
@@ -269,7 +268,7 @@ func (im *Importer) loadTrees(ctx context.Context) (map[string]catalog.Tree, err
 }
 
 // prepare turns one line into a write, or says why it cannot be imported.
-func (im *Importer) prepare(l line, base string, trees map[string]catalog.Tree, actor string) prepared {
+func (im *Importer) prepare(l line, base *folder, trees map[string]catalog.Tree, actor string) prepared {
 	p := prepared{n: l.n}
 	var in catalog.EntryInput
 	if err := decodeLine(l.data, &in); err != nil {
@@ -318,41 +317,41 @@ func (im *Importer) prepare(l line, base string, trees map[string]catalog.Tree, 
 }
 
 // storeAttachment checks a named file by its content and copies it into
-// the file store.
-func (im *Importer) storeAttachment(base string, a catalog.AttachmentRef) (catalog.Attachment, error) {
-	path := a.File
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(base, filepath.FromSlash(path))
-	}
-	f, err := os.Open(path)
+// the file store. The file must lie in the import's folder and be a
+// regular file; the copy stops at the size bound, however the file grows
+// after it was looked at.
+func (im *Importer) storeAttachment(base *folder, a catalog.AttachmentRef) (catalog.Attachment, error) {
+	f, size, err := base.open(a.File)
 	if err != nil {
-		return catalog.Attachment{}, fmt.Errorf("附件文件 %q 无法打开 (cannot open: %v)", a.File, errors.Unwrap(err))
+		return catalog.Attachment{}, fmt.Errorf("附件：%w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return catalog.Attachment{}, err
+	limit := im.MaxAttachment
+	if size > limit {
+		return catalog.Attachment{}, fmt.Errorf("附件：%w", &errTooBig{name: a.File, limit: limit})
 	}
-	if st.IsDir() {
-		return catalog.Attachment{}, fmt.Errorf("附件 %q 是目录 (is a directory)", a.File)
-	}
-	if st.Size() > maxAttachment {
-		return catalog.Attachment{}, fmt.Errorf("附件 %q 超过 200 MB", a.File)
-	}
+	r := newBoundedReader(f, a.File, limit)
 	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return catalog.Attachment{}, fmt.Errorf("附件 %q 无法读取 (cannot read: %v)", a.File, unwrapPath(err))
+	}
 	head = head[:n]
 	mt, err := files.Sniff(a.File, head)
 	if err != nil {
 		return catalog.Attachment{}, fmt.Errorf("附件 %q：%v", a.File, err)
 	}
-	sum, size, err := im.files.Put(io.MultiReader(bytes.NewReader(head), f))
+	sum, stored, err := im.files.Put(io.MultiReader(bytes.NewReader(head), r))
 	if err != nil {
+		var big *errTooBig
+		if errors.As(err, &big) {
+			return catalog.Attachment{}, fmt.Errorf("附件：%w", big)
+		}
 		return catalog.Attachment{}, err
 	}
 	name := strings.TrimSpace(a.Name)
 	if name == "" {
-		name = filepath.Base(a.File)
+		name = path.Base(filepath.ToSlash(a.File))
 	}
-	return catalog.Attachment{Name: name, SHA256: sum, Size: size, MediaType: mt}, nil
+	return catalog.Attachment{Name: name, SHA256: sum, Size: stored, MediaType: mt}, nil
 }

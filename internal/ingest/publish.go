@@ -59,7 +59,8 @@ func (im *Importer) PublishDataset(ctx context.Context, in catalog.DatasetInput,
 	}
 	out := Published{Dataset: meta.ID}
 
-	check, err := checkDatasetCSV(ctx, csvPath, name, meta.Fields)
+	file := im.pathCSV(csvPath, name)
+	check, err := checkDatasetCSV(ctx, file, meta.Fields)
 	if err != nil {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
@@ -90,7 +91,7 @@ func (im *Importer) PublishDataset(ctx context.Context, in catalog.DatasetInput,
 	}
 
 	err = im.st.WithTx(ctx, func(t *store.Tx) error {
-		src, err := openDatasetCSV(csvPath, name, meta.Fields)
+		src, err := openDatasetCSV(file, meta.Fields)
 		if err != nil {
 			return err
 		}

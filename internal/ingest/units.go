@@ -21,11 +21,15 @@ type Importer struct {
 	st     *store.Store
 	files  *files.Store
 	policy *sanitize.Policy
+	// MaxAttachment and MaxDatasetCSV bound the files a line names (bytes);
+	// New sets them to the package's MaxAttachment and MaxDatasetCSV.
+	MaxAttachment int64
+	MaxDatasetCSV int64
 }
 
 // New returns an importer writing to st, with attachments going to fs.
 func New(st *store.Store, fs *files.Store) *Importer {
-	return &Importer{st: st, files: fs, policy: sanitize.New()}
+	return &Importer{st: st, files: fs, policy: sanitize.New(), MaxAttachment: MaxAttachment, MaxDatasetCSV: MaxDatasetCSV}
 }
 
 // errStrictAbort rolls back a strict import that found a bad line.
