@@ -27,6 +27,8 @@ type Service struct {
 	OnReport func(*Report, []store.NoticeStateCount)
 	// MaxUpload bounds a self-examination's size.
 	MaxUpload int64
+	// dash keeps the dashboard's aggregates (dashboard.go).
+	dash dashboardCache
 }
 
 // New builds the service.

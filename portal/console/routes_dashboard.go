@@ -6,5 +6,11 @@ import "net/http"
 // unit league table and its export, a unit's drill-down, deadline
 // campaigns, the annual report's tables and the supervision settings.
 func (c *Console) dashboardRoutes(page, api func(name, method, path string, h http.HandlerFunc) Route) []Route {
-	return nil
+	get, post := http.MethodGet, http.MethodPost
+	return []Route{
+		page("console.supervision", get, "/console/supervision", c.dashboardPage),
+		page("console.supervision.xlsx", get, "/console/supervision/export.xlsx", c.dashboardExport),
+		page("console.supervision.unit", get, "/console/supervision/units/{code}", c.dashboardUnitPage),
+		page("console.supervision.run", post, "/console/supervision/run", c.superviseRunPost),
+	}
 }
