@@ -383,12 +383,14 @@ CREATE INDEX notices_unit ON notices (unit, raised_at);
 
 -- Monthly spot checks (月度抽查): the sample drawn for a month, one row per
 -- entry, with the reviewer's grade. grade: '' (not yet), pass, problems.
+-- candidates is how many entries the unit's sample was drawn from.
 CREATE TABLE spot_checks (
   month       TEXT NOT NULL,
   entry_id    TEXT NOT NULL REFERENCES entries(id),
   unit        TEXT NOT NULL,
   position    INTEGER NOT NULL,
   seed        TEXT NOT NULL,
+  candidates  INTEGER NOT NULL DEFAULT 0,
   drawn_at    BIGINT NOT NULL,
   drawn_by    TEXT NOT NULL,
   grade       TEXT NOT NULL DEFAULT '',
