@@ -143,7 +143,9 @@ func TestDrawMonthIsReproducible(t *testing.T) {
 		for i := 1; i <= 8; i++ {
 			june8 = append(june8, fmt.Sprintf("fgw-2026-06-%02d", i))
 		}
-		slices.SortFunc(june8, func(a, b string) int { return strings.Compare(supervise.SpotRank(seed, a), supervise.SpotRank(seed, b)) })
+		slices.SortFunc(june8, func(a, b string) int {
+			return strings.Compare(supervise.SpotRank(seed, a), supervise.SpotRank(seed, b))
+		})
 		for i, id := range june8[:5] {
 			if first[i] != fmt.Sprintf("%d:%s", i+1, id) {
 				t.Errorf("row %d is %s, want %s", i+1, first[i], id)
