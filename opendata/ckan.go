@@ -110,7 +110,7 @@ var ckanActions = map[string]string{
 // CKAN answers an action of the CKAN Action API: /api/3/action/{action},
 // GET with query parameters or POST with a JSON object.
 func (s *Service) CKAN(w http.ResponseWriter, r *http.Request, action string) {
-	base := baseURL(r)
+	base := s.BaseURL()
 	help := base + "/api/3/action/help_show?name=" + url.QueryEscape(action)
 	if _, ok := ckanActions[action]; !ok {
 		s.ckanFail(w, r, help, &ckanError{status: http.StatusBadRequest, kind: "Bad Request", message: "Bad request - Action name not known: " + action})

@@ -53,7 +53,7 @@ func (s *Service) Catalog(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	httpjson.WriteType(w, http.StatusOK, "application/ld+json; charset=utf-8", DCATCatalog(baseURL(r), s.SiteName, s.Publisher, all))
+	httpjson.WriteType(w, http.StatusOK, "application/ld+json; charset=utf-8", DCATCatalog(s.BaseURL(), s.SiteName, s.Publisher, all))
 }
 
 // rowPageHead is what a row page says before its rows.
@@ -118,7 +118,7 @@ func (s *Service) Rows(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	if more {
-		next := nextPageURL(r, Cursor{Version: p.version.Version, Row: last})
+		next := s.nextPageURL(r, Cursor{Version: p.version.Version, Row: last})
 		head.Next = &next
 		h.Set("Link", "<"+next+`>; rel="next"`)
 	}

@@ -116,7 +116,7 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 			return
 		}
 		if more {
-			h.Set("Link", "<"+nextPageURL(r, Cursor{Version: p.version.Version, Row: last})+`>; rel="next"`)
+			h.Set("Link", "<"+s.nextPageURL(r, Cursor{Version: p.version.Version, Row: last})+`>; rel="next"`)
 		}
 	}
 	compress := format.compressible() && acceptsGzip(r.Header.Get("Accept-Encoding"))
@@ -211,12 +211,12 @@ func acceptsGzip(header string) bool {
 }
 
 // nextPageURL is the request's URL continuing after the cursor: the same
-// filters, fields and limit, no offset.
-func nextPageURL(r *http.Request, c Cursor) string {
+// filters, fields and limit, no offset, under the configured base URL.
+func (s *Service) nextPageURL(r *http.Request, c Cursor) string {
 	q := r.URL.Query()
 	q.Del(paramOffset)
 	q.Set(paramAfter, c.String())
-	return baseURL(r) + r.URL.Path + "?" + q.Encode()
+	return s.BaseURL() + r.URL.Path + "?" + q.Encode()
 }
 
 // contentDisposition names the saved file: the Chinese name in filename*

@@ -1,19 +1,14 @@
 package opendata
 
 import (
-	"net/http"
 	"time"
 
 	"gongkai/internal/catalog"
 )
 
-// BaseURL is the absolute URL of the site as the client reached it
-// (scheme and host), for links that must be absolute.
-func BaseURL(r *http.Request) string { return baseURL(r) }
-
 // SchemaOrgDataset describes a dataset as schema.org Dataset markup, for
 // the JSON-LD script of its page (search engines' dataset search reads
-// it).
+// it). base is the site's configured address (Service.BaseURL).
 func SchemaOrgDataset(base string, d DatasetDetail) map[string]any {
 	org := map[string]any{"@type": "GovernmentOrganization", "name": d.UnitName}
 	var dist []map[string]any

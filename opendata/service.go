@@ -32,6 +32,9 @@ type Deps struct {
 	Fail func(w http.ResponseWriter, r *http.Request, err error)
 	// SiteName and Publisher name the catalog and its publisher (DCAT).
 	SiteName, Publisher string
+	// BaseURL is the site's public address, which every absolute link is
+	// built on (never the request's Host; "": DefaultBaseURL).
+	BaseURL string
 	// ExportsPerClient caps concurrent downloads per client address
 	// (0: DefaultExportsPerClient).
 	ExportsPerClient int
@@ -61,6 +64,10 @@ func New(d Deps) *Service {
 	if d.WriteTimeout <= 0 {
 		d.WriteTimeout = defaultWriteTimeout
 	}
+	d.BaseURL = strings.TrimRight(d.BaseURL, "/")
+	if d.BaseURL == "" {
+		d.BaseURL = DefaultBaseURL
+	}
 	return &Service{Deps: d, limits: NewExportLimiter(d.ExportsPerClient)}
 }
 
@@ -76,20 +83,15 @@ func downloadPath(id string, f Format) string { return datasetPagePath(id) + "."
 
 func apiDatasetPath(id string) string { return pathAPI + "/" + url.PathEscape(id) }
 
-// baseURL is the absolute URL of the site as the client reached it, for
-// documents that need absolute identifiers (DCAT, CKAN). A proxy in front
-// tells the scheme with X-Forwarded-Proto.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	host := r.Host
-	if host == "" {
-		host = "localhost"
-	}
-	return scheme + "://" + host
-}
+// DefaultBaseURL is the base URL of a service built without one: the
+// loopback address of the default listen address.
+const DefaultBaseURL = "http://127.0.0.1:8080"
+
+// BaseURL is the site's public address (scheme, host, optional path),
+// which CKAN, DCAT, JSON-LD and next-page links are built on. It is
+// configured, never taken from a request, so a forged Host header cannot
+// put another site's address into a page or a cached answer.
+func (s *Service) BaseURL() string { return s.Deps.BaseURL }
 
 // clientKey identifies a client for the export cap: its address without
 // the port.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/config"
 	"gongkai/internal/store"
 )
 
@@ -21,15 +22,16 @@ const feedSize = 50
 // protocol allows 50,000; smaller files are quicker to fetch and retry).
 const sitemapPageSize = 10000
 
-// siteURL is the scheme and host the request came to, for the absolute
-// URLs that feeds and sitemaps need. Behind a TLS-terminating proxy the
-// proxy's X-Forwarded-Proto says https.
-func siteURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
+// siteURL is the site's configured public address, for the absolute URLs
+// that feeds, sitemaps and open data need. It never comes from the
+// request: a forged Host header must not put another site's address into
+// a feed or a cached page. Without one configured it is the default
+// listen address on loopback.
+func (s *Server) siteURL() string {
+	if base := strings.TrimRight(s.Site.BaseURL, "/"); base != "" {
+		return base
 	}
-	return scheme + "://" + r.Host
+	return config.BaseURLOf(config.DefaultAddr)
 }
 
 type rssFeed struct {
@@ -138,7 +140,7 @@ func (s *Server) unitFeed(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, err)
 		return
 	}
-	f := newFeed(siteURL(r), unit.Name+" - "+s.Site.Name, unitPageURL(code), unitFeedURL(code),
+	f := newFeed(s.siteURL(), unit.Name+" - "+s.Site.Name, unitPageURL(code), unitFeedURL(code),
 		unit.Name+"最新公开的政府信息", entries)
 	s.writeXML(w, r, "application/rss+xml; charset=utf-8", f)
 }
@@ -170,7 +172,7 @@ func (s *Server) columnFeed(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, err)
 		return
 	}
-	f := newFeed(siteURL(r), unit.Name+" · "+col.Name+" - "+s.Site.Name, columnPageURL(code, colCode),
+	f := newFeed(s.siteURL(), unit.Name+" · "+col.Name+" - "+s.Site.Name, columnPageURL(code, colCode),
 		columnFeedURL(code, colCode), unit.Name+"“"+col.Name+"”栏目最新公开的政府信息", entries)
 	s.writeXML(w, r, "application/rss+xml; charset=utf-8", f)
 }
@@ -202,7 +204,7 @@ func (s *Server) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, err)
 		return
 	}
-	base := siteURL(r)
+	base := s.siteURL()
 	doc := sitemapIndexDoc{NS: sitemapNS, Sitemaps: []sitemapLoc{{Loc: base + "/sitemaps/catalog.xml"}}}
 	for i := 1; i <= (n+sitemapPageSize-1)/sitemapPageSize; i++ {
 		doc.Sitemaps = append(doc.Sitemaps, sitemapLoc{Loc: fmt.Sprintf("%s/sitemaps/entries-%d.xml", base, i)})
@@ -219,7 +221,7 @@ func (s *Server) sitemapCatalog(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, err)
 		return
 	}
-	base := siteURL(r)
+	base := s.siteURL()
 	doc := urlSetDoc{NS: sitemapNS, URLs: []sitemapLoc{{Loc: base + "/"}, {Loc: base + "/units"}}}
 	for _, u := range units {
 		doc.URLs = append(doc.URLs, sitemapLoc{Loc: base + unitPageURL(u.Code), LastMod: isoDate(u.LastPublish)})
@@ -262,7 +264,7 @@ func (s *Server) sitemapEntries(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	base := siteURL(r)
+	base := s.siteURL()
 	bw := bufio.NewWriterSize(w, 32<<10)
 	bw.WriteString(xml.Header + `<urlset xmlns="` + sitemapNS + `">` + "\n")
 	for _, ref := range refs {

@@ -198,7 +198,7 @@ func (s *Server) opendataDatasetPage(w http.ResponseWriter, r *http.Request, od 
 		s.failPage(w, r, err)
 		return
 	}
-	base := opendata.BaseURL(r)
+	base := od.BaseURL()
 	v := opendataDatasetView{D: d, JSONLD: opendata.SchemaOrgDataset(base, d),
 		Crumbs: []crumb{{Name: "首页", URL: "/"}, {Name: "数据开放", URL: "/opendata/"}, {Name: d.Title}}}
 	published := ""

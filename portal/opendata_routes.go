@@ -13,7 +13,7 @@ import (
 func (s *Server) opendataRoutes(r *mux.Router) {
 	od := opendata.New(opendata.Deps{
 		Store: s.Store, Metrics: s.odMetrics, Log: s.Log,
-		Fail: s.fail, SiteName: s.Site.Name, Publisher: s.Site.Host,
+		Fail: s.fail, SiteName: s.Site.Name, Publisher: s.Site.Host, BaseURL: s.siteURL(),
 	})
 	get := []string{http.MethodGet, http.MethodHead}
 	withID := func(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {

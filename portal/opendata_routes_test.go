@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gongkai/internal/catalog"
+	"gongkai/internal/config"
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
 	"gongkai/internal/store"
@@ -29,8 +30,11 @@ func newODServer(t *testing.T, st *store.Store) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(portal.New(portal.Deps{Store: st, Files: fs, Metrics: metrics.New(),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	// Absolute links come from the configured base URL: the server's own.
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config.Handler = portal.New(portal.Deps{Store: st, Files: fs, Metrics: metrics.New(),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Site: config.Site{BaseURL: "http://" + srv.Listener.Addr().String()}})
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -25,7 +25,7 @@ import (
 
 // testSite is the footer the page tests expect.
 var testSite = config.Site{Name: "临沂市人民政府 政府信息公开", Host: "临沂市人民政府办公室", Contact: "0539-8311000",
-	SiteCode: "3713000001", ICP: "鲁ICP备05008877号", PSB: "鲁公网安备 37130202000001号"}
+	SiteCode: "3713000001", ICP: "鲁ICP备05008877号", PSB: "鲁公网安备 37130202000001号", BaseURL: "http://gk.example"}
 
 // xssTitle is a title that must come out escaped on every page.
 const xssTitle = `<script>alert("x")</script>关于开展检查的通知`

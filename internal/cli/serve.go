@@ -40,6 +40,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer b.Close()
 	cfg = b.cfg
 	log.Info("store open", slog.String("db", b.store.Redacted()), slog.String("data", cfg.DataDir))
+	log.Info("absolute links use the base URL", slog.String("base_url", cfg.Site.BaseURL), slog.String("from", cfg.BaseURLFrom()))
 
 	if *withDemo {
 		units, err := b.store.Units(ctx)

@@ -7,8 +7,11 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +21,8 @@ type Config struct {
 	DataDir string // data directory: SQLite file, file store, search index
 	DB      string // database URL: sqlite:PATH or postgres://…; empty means the SQLite file under DataDir
 	Site    Site   // what every public page's footer says
+
+	baseURLFrom string // where Site.BaseURL came from, for the start-up log
 }
 
 // Site is the footer a government site must carry.
@@ -28,6 +33,11 @@ type Site struct {
 	SiteCode string // 网站标识码
 	ICP      string // ICP 备案号
 	PSB      string // 公安备案号
+	// BaseURL is the site's public address (scheme, host and an optional
+	// path, no trailing slash), which every absolute link is built on:
+	// CKAN resource URLs, DCAT, JSON-LD, feeds, sitemaps, next-page links.
+	// It never comes from a request's Host header.
+	BaseURL string
 }
 
 // Defaults.
@@ -36,11 +46,12 @@ const (
 	DefaultData = "./data"
 )
 
-// Bind registers the storage flags (--data, --db) and, with serve, --addr.
-// Call Resolve after parsing.
+// Bind registers the storage flags (--data, --db) and, with serve, --addr
+// and --base-url. Call Resolve after parsing.
 func (c *Config) Bind(fs *flag.FlagSet, serve bool) {
 	if serve {
 		fs.StringVar(&c.Addr, "addr", "", "listen address (env GONGKAI_ADDR, default "+DefaultAddr+")")
+		fs.StringVar(&c.Site.BaseURL, "base-url", "", "public address absolute links are built on, e.g. https://gk.linyi.gov.cn (env GONGKAI_BASE_URL; default http:// and the listen address, 127.0.0.1 for a wildcard host)")
 	}
 	fs.StringVar(&c.DataDir, "data", "", "data directory (env GONGKAI_DATA, default "+DefaultData+")")
 	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://… (env GONGKAI_DB; default the SQLite file under --data)")
@@ -75,7 +86,78 @@ func (c *Config) Resolve(getenv func(string) string) error {
 	pick(&c.Site.SiteCode, "GONGKAI_SITE_CODE", "3713000001")
 	pick(&c.Site.ICP, "GONGKAI_SITE_ICP", "鲁ICP备05008877号")
 	pick(&c.Site.PSB, "GONGKAI_SITE_PSB", "鲁公网安备 37130202000001号")
+	return c.resolveBaseURL(getenv)
+}
+
+// resolveBaseURL takes the base URL from --base-url, GONGKAI_BASE_URL or
+// the listen address, in that order, and checks a given one.
+func (c *Config) resolveBaseURL(getenv func(string) string) error {
+	source := "--base-url"
+	if c.Site.BaseURL == "" {
+		c.Site.BaseURL, source = getenv("GONGKAI_BASE_URL"), "GONGKAI_BASE_URL"
+	}
+	if c.Site.BaseURL == "" {
+		c.Site.BaseURL, c.baseURLFrom = BaseURLOf(c.Addr), "listen address"
+		return nil
+	}
+	base, err := ParseBaseURL(c.Site.BaseURL)
+	if err != nil {
+		return fmt.Errorf("config: %s: %w", source, err)
+	}
+	c.Site.BaseURL, c.baseURLFrom = base, source
 	return nil
+}
+
+// BaseURLFrom says where the base URL came from: "--base-url",
+// "GONGKAI_BASE_URL" or "listen address" (after Resolve).
+func (c Config) BaseURLFrom() string { return c.baseURLFrom }
+
+// ParseBaseURL checks a configured base URL: an absolute http or https
+// URL with a host, without user information, query or fragment. A
+// trailing slash is trimmed.
+func ParseBaseURL(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("base URL %q is not a URL: %v", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("base URL %q must start with http:// or https:// (e.g. https://gk.linyi.gov.cn)", raw)
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("base URL %q has no host (e.g. https://gk.linyi.gov.cn)", raw)
+	case u.User != nil:
+		return "", fmt.Errorf("base URL %q must not carry a user name or password", raw)
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", fmt.Errorf("base URL %q must not have a query (?…)", raw)
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return "", fmt.Errorf("base URL %q must not have a fragment (#…)", raw)
+	case u.Opaque != "":
+		return "", fmt.Errorf("base URL %q must be scheme://host[:port][/path]", raw)
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("base URL %q has a bad port %q", raw, port)
+		}
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// BaseURLOf is the base URL used when none is configured: http:// and the
+// listen address, with 127.0.0.1 for a wildcard or empty host, so that
+// links point at the machine itself and never at whatever Host a client
+// sent.
+func BaseURLOf(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = "127.0.0.1", "8080"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	if port == "" {
+		port = "8080"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // FilesDir is where the content-addressed file store lives.
