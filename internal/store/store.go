@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"  // PostgreSQL driver
+	"github.com/lib/pq"    // PostgreSQL driver
 	_ "modernc.org/sqlite" // pure-Go SQLite driver
 )
 
@@ -103,13 +103,10 @@ func connect(ctx context.Context, dsn string) (*Store, error) {
 		}
 		return s, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		if !strings.Contains(dsn, "sslmode=") {
-			sep := "?"
-			if strings.Contains(dsn, "?") {
-				sep = "&"
-			}
-			dsn += sep + "sslmode=disable"
-		}
+		// The URL goes to lib/pq as given: without sslmode, lib/pq's own
+		// default (require: TLS, certificate not verified) or PGSSLMODE
+		// applies. Nothing here turns TLS off behind the operator's back; a
+		// local server without TLS takes ?sslmode=disable.
 		db, err := sqlx.Open("postgres", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -132,6 +129,9 @@ func (s *Store) ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.w.PingContext(ctx); err != nil {
+		if s.dialect == Postgres && errors.Is(err, pq.ErrSSLNotSupported) && !strings.Contains(s.dsn, "sslmode=") {
+			return fmt.Errorf("store: connect %s: %w (the server offers no TLS; for a local server add ?sslmode=disable to the URL)", redact(s.dsn), err)
+		}
 		return fmt.Errorf("store: connect %s: %w", redact(s.dsn), err)
 	}
 	return nil
