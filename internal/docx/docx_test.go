@@ -216,6 +216,14 @@ func TestLibreOfficeOpensIt(t *testing.T) {
 			t.Errorf("page %d lacks its number: %q", i+1, p.Text)
 		}
 	}
+	if out, _ := exec.Command("fc-list", ":lang=zh").Output(); len(out) > 0 {
+		first := strings.Join(strings.Fields(pages[0].Text), "")
+		for _, want := range []string{"临政办督〔2026〕7号", "关于<测试>&\"引号\"的通知", "单位发布数排名", "市发改委121"} {
+			if !strings.Contains(first, want) {
+				t.Errorf("page 1 lacks %q: %q", want, first)
+			}
+		}
+	}
 }
 
 // PDFFromLibreOffice converts d with LibreOffice and returns the PDF; the
