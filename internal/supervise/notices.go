@@ -110,7 +110,9 @@ func (s *Service) Notices(ctx context.Context, c auth.Caller, f NoticeFilter) ([
 	case c.P.Role.NeedsUnit() && c.P.Unit != "":
 		q.Units = []string{c.P.Unit}
 	default:
-		return nil, auth.CanSupervise(c.P)
+		// The auditor reads the audit log, not the notices; the refusal
+		// goes into the log like any other.
+		return nil, s.refuse(ctx, c, "notice.list", "notice", "", "", auth.CanSupervise(c.P))
 	}
 	for _, st := range f.States {
 		if !validState(st) {
@@ -267,8 +269,22 @@ func (s *Service) step(ctx context.Context, c auth.Caller, id int64, action stri
 // ErrState is a step the notice's state does not allow; answered as 409.
 var ErrState = errors.New("supervise: the notice's state does not allow this step")
 
+// StateError is a step the notice's state does not allow, told for
+// people; it is ErrState.
+type StateError struct {
+	Number string // the notice's number
+	State  string // its state
+	Action string // the step tried
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("督办通知 %s 当前为“%s”，不能%s (state %s)", e.Number, StateLabel(e.State), actionLabel(e.Action), e.State)
+}
+
+func (e *StateError) Unwrap() error { return ErrState }
+
 func stateError(n store.Notice, action string) error {
-	return fmt.Errorf("%w：督办通知 %s 当前为“%s”，不能%s (state %s)", ErrState, n.Number, StateLabel(n.State), actionLabel(action), n.State)
+	return &StateError{Number: n.Number, State: n.State, Action: action}
 }
 
 func actionLabel(action string) string {
