@@ -185,6 +185,7 @@ type authzFixture struct {
 	ts        *httptest.Server
 	callers   map[callerKind]*caller
 	acc       *auth.Accounts
+	fs        *files.Store
 	n         atomic.Int64
 	srvRouter *mux.Router
 }
@@ -202,7 +203,7 @@ func newAuthzFixture(t *testing.T, st *store.Store) *authzFixture {
 	}
 	srv := New(Deps{Store: st, Files: fs})
 	f := &authzFixture{t: t, st: st, wf: workflow.New(st, fs, nil), ts: httptest.NewServer(srv), callers: map[callerKind]*caller{},
-		acc: auth.NewAccounts(st, nil)}
+		acc: auth.NewAccounts(st, nil), fs: fs}
 	t.Cleanup(f.ts.Close)
 	accounts := map[callerKind][2]string{ed: {"editor", "fgw"}, edX: {"editor", "jtj"}, ap: {"approver", "fgw"}, apX: {"approver", "jtj"},
 		rv: {"reviewer", ""}, adm: {"admin", ""}, aud: {"auditor", ""}}
@@ -299,6 +300,24 @@ func (f *authzFixture) entryIn(route string, k callerKind) string {
 
 var routeVar = regexp.MustCompile(`\{(\w+)(:[^}]*)?\}`)
 
+// routeObjects let a part of the console make the object its routes act
+// on, by a segment of the route's path ("/notices/"): the id of a fresh
+// object in the state in which caller k may take the route's action.
+var routeObjects = map[string]func(f *authzFixture, route string, k callerKind) string{}
+
+// routeBodies give a route's request body and its content type, for
+// routes whose body the form below does not make.
+var routeBodies = map[string]func(f *authzFixture, c *caller) (io.Reader, string){}
+
+func (f *authzFixture) madeObject(route, tmpl string, k callerKind) (string, bool) {
+	for seg, mk := range routeObjects {
+		if strings.Contains(tmpl, seg) {
+			return mk(f, route, k), true
+		}
+	}
+	return "", false
+}
+
 // request builds the request a caller sends to a route, with a body that
 // succeeds when the caller is allowed.
 func (f *authzFixture) request(name, method, tmpl string, c *caller) *http.Request {
@@ -306,7 +325,9 @@ func (f *authzFixture) request(name, method, tmpl string, c *caller) *http.Reque
 	ctx := context.Background()
 	vars := map[string]string{"name": "console.css", "n": "1", "code": "fgw"}
 	if strings.Contains(tmpl, "{id") {
-		if strings.Contains(tmpl, "/filings/") {
+		if id, ok := f.madeObject(name, tmpl, c.kind); ok {
+			vars["id"] = id
+		} else if strings.Contains(tmpl, "/filings/") {
 			ch := catalog.ColumnChange{Unit: "fgw", Action: catalog.FilingAdd, Reason: "矩阵测试",
 				Column: catalog.Column{Code: fmt.Sprintf("mx%d", f.n.Add(1)), Name: "矩阵栏目", Parent: catalog.GroupColumn}}
 			fl, err := f.wf.FileColumnChange(ctx, sysEditor, ch)
@@ -367,6 +388,9 @@ func (f *authzFixture) request(name, method, tmpl string, c *caller) *http.Reque
 		_, _ = io.WriteString(fw, "%PDF-1.7\n%%EOF\n")
 		mw.Close()
 		body, contentType = strings.NewReader(buf.String()), mw.FormDataContentType()
+	}
+	if mk, ok := routeBodies[name]; ok {
+		body, contentType = mk(f, c)
 	}
 	if body == nil && method != http.MethodGet {
 		if c.csrf != "" && !strings.HasPrefix(name, "api.") {
