@@ -438,6 +438,12 @@ CREATE TABLE job_runs (
 // migrate applies every migration newer than the database's version. On
 // PostgreSQL an advisory lock keeps replicas starting together from racing.
 func (s *Store) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, migrations[len(migrations)-1].version)
+}
+
+// migrateTo applies the migrations newer than the database's version up to
+// version upTo (a restore loads a backup at the schema it was taken at).
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	conn, err := s.w.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
@@ -461,7 +467,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	for _, m := range migrations {
-		if m.version <= current {
+		if m.version <= current || m.version > upTo {
 			continue
 		}
 		tx, err := conn.BeginTxx(ctx, nil)
