@@ -3,6 +3,7 @@ package supervise
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -19,8 +20,8 @@ import (
 // The office's supervision dashboard: the rules' report as of a day with
 // the notices' counts, the unit league table, volume by month and by
 // column, and one unit's drill-down. Every figure is aggregated by the
-// database; the report is kept per day until an entry, unit or tree, or
-// the settings, change (see dashboardCache).
+// database and kept per day, brought up to date unit by unit as the
+// change log moves on (see dayAggregates).
 
 // Dashboard is the overview as of one day.
 type Dashboard struct {
@@ -251,86 +252,211 @@ func (s *Service) Dashboard(ctx context.Context, asOf time.Time) (*Dashboard, er
 	return d, nil
 }
 
-// aggregated is what the dashboard keeps per day: the report and volume.
+// aggregated is the dashboard's figures that come from the entries.
 type aggregated struct {
 	report  *Report
 	months  []MonthCount
 	columns []ColumnCount
 }
 
-// dashboardCache keeps the aggregates of a few days for as long as the
-// change log and the settings stay as they were; its zero value is ready.
+// The dashboard keeps, per as-of instant, the per-unit aggregates it last
+// read and the change log's counter at the time. A page view while the
+// counter stands still reads nothing but the counter and the settings; a
+// view after a few changes re-reads the aggregates of the units those
+// changes touched only; a view after many changes, after the settings
+// changed, or when the kept aggregates are older than dashboardFullEvery
+// reads every unit afresh (an entry moved to another unit by re-import
+// shows under its new unit by then at the latest).
+const (
+	dashboardCacheSize  = 8    // as-of instants kept: a few dates looked at in turn, not a history
+	dashboardMaxChanges = 2000 // more changes than this since the kept figures: read every unit
+	dashboardFullEvery  = 30 * time.Minute
+)
+
+// dayAggregates is what the dashboard keeps for one as-of instant.
+type dayAggregates struct {
+	seq      int64     // the change log's counter before the figures were read
+	settings string    // the supervision settings and the quality gate's summary, as stored
+	full     time.Time // when every unit was last read (the service's clock)
+	stats    map[string][]store.PublishStat
+	months   map[string][]store.BucketCount // over MonthBounds(asOf, 12)
+	agg      *aggregated
+}
+
+// dashboardCache holds the dayAggregates; its zero value is ready.
 type dashboardCache struct {
 	mu    sync.Mutex
-	items map[dashboardKey]*aggregated
+	items map[int64]*dayAggregates // by as-of, in ms
 }
 
-type dashboardKey struct {
-	asOf     int64  // ms
-	seq      int64  // the change log's counter
-	settings string // the supervision settings and the quality gate's summary, as stored
-}
-
-// dashboardCacheSize bounds the days kept: a few as-of dates looked at in
-// turn, not a history.
-const dashboardCacheSize = 8
-
-func (c *dashboardCache) get(k dashboardKey) *aggregated {
+func (c *dashboardCache) get(asOf time.Time) *dayAggregates {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.items[k]
+	return c.items[asOf.UnixMilli()]
 }
 
-func (c *dashboardCache) put(k dashboardKey, a *aggregated) {
+func (c *dashboardCache) put(asOf time.Time, d *dayAggregates) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.items == nil {
-		c.items = map[dashboardKey]*aggregated{}
+		c.items = map[int64]*dayAggregates{}
 	}
-	for old := range c.items {
-		if old.seq != k.seq || old.settings != k.settings || len(c.items) >= dashboardCacheSize {
-			delete(c.items, old) // stale, or room is needed
+	k := asOf.UnixMilli()
+	if _, ok := c.items[k]; !ok && len(c.items) >= dashboardCacheSize {
+		for old := range c.items {
+			delete(c.items, old) // room for a new date: forget one
+			break
 		}
 	}
-	c.items[k] = a
-}
-
-func (s *Service) cacheKey(ctx context.Context, asOf time.Time) (dashboardKey, error) {
-	seq, err := s.st.ChangeSeq(ctx)
-	if err != nil {
-		return dashboardKey{}, err
-	}
-	set, err := s.st.Setting(ctx, settingKey, "")
-	if err != nil {
-		return dashboardKey{}, err
-	}
-	found, err := s.st.Setting(ctx, FindingsSettingKey, "")
-	if err != nil {
-		return dashboardKey{}, err
-	}
-	return dashboardKey{asOf: asOf.UnixMilli(), seq: seq, settings: set + "\x00" + found}, nil
+	c.items[k] = d
 }
 
 func (s *Service) aggregates(ctx context.Context, asOf time.Time) (*aggregated, error) {
-	key, err := s.cacheKey(ctx, asOf)
+	// The counter first: a change committed while the figures are read is
+	// read again next time, never missed.
+	seq, err := s.st.ChangeSeq(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if a := s.dash.get(key); a != nil {
-		return a, nil
+	rawSet, err := s.st.Setting(ctx, settingKey, "")
+	if err != nil {
+		return nil, err
 	}
-	rep, err := s.Report(ctx, asOf)
+	rawFound, err := s.st.Setting(ctx, FindingsSettingKey, "")
+	if err != nil {
+		return nil, err
+	}
+	sig := rawSet + "\x00" + rawFound
+	prev := s.dash.get(asOf)
+	if prev != nil && (prev.settings != sig || s.Now().Sub(prev.full) >= dashboardFullEvery) {
+		prev = nil
+	}
+	if prev != nil && prev.seq == seq {
+		return prev.agg, nil
+	}
+	var units []string // the units to read again; nil: every unit
+	if prev != nil {
+		var ok bool
+		if units, ok, err = s.changedUnits(ctx, prev.seq); err != nil {
+			return nil, err
+		}
+		if !ok {
+			units, prev = nil, nil
+		}
+	}
+	set, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := s.st.PublishStatsOf(ctx, asOf, WindowStart(asOf, set).Add(-time.Millisecond), units)
 	if err != nil {
 		return nil, err
 	}
 	bounds := MonthBounds(asOf, 12)
-	counts, err := s.st.PublishCountsByBucket(ctx, bounds, asOf, "")
+	counts, err := s.st.PublishCountsOf(ctx, bounds, asOf, units)
 	if err != nil {
 		return nil, err
 	}
-	a := &aggregated{report: rep, months: Months(bounds, counts), columns: ColumnTotals(rep)}
-	s.dash.put(key, a)
-	return a, nil
+	d := &dayAggregates{seq: seq, settings: sig, full: s.Now(), stats: map[string][]store.PublishStat{}, months: map[string][]store.BucketCount{}}
+	if prev != nil {
+		d.full = prev.full
+		for u, st := range prev.stats {
+			d.stats[u] = st
+		}
+		for u, m := range prev.months {
+			d.months[u] = m
+		}
+		for _, u := range units {
+			delete(d.stats, u)
+			delete(d.months, u)
+		}
+	}
+	for _, st := range stats {
+		d.stats[st.Unit] = append(d.stats[st.Unit], st)
+	}
+	for _, c := range counts {
+		d.months[c.Unit] = append(d.months[c.Unit], c)
+	}
+	in, err := s.inputWith(ctx, asOf, set, d.stats)
+	if err != nil {
+		return nil, err
+	}
+	rep := Evaluate(in, asOf, set)
+	var all []store.BucketCount
+	for _, m := range d.months {
+		all = append(all, m...)
+	}
+	d.agg = &aggregated{report: rep, months: Months(bounds, all), columns: ColumnTotals(rep)}
+	s.dash.put(asOf, d)
+	return d.agg, nil
+}
+
+// changedUnits names the units whose entries, unit record or tree
+// changed after seq; ok is false when there were too many changes to be
+// worth naming.
+func (s *Service) changedUnits(ctx context.Context, seq int64) ([]string, bool, error) {
+	changes, err := s.st.ChangesAfter(ctx, seq, dashboardMaxChanges+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(changes) > dashboardMaxChanges {
+		return nil, false, nil
+	}
+	seen := map[string]bool{}
+	var entries []string
+	for _, c := range changes {
+		switch c.Kind {
+		case store.ChangeEntry:
+			entries = append(entries, c.Ref)
+		case store.ChangeUnit, store.ChangeTree:
+			seen[c.Ref] = true
+		}
+	}
+	of, err := s.st.EntryUnits(ctx, entries)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, u := range of {
+		seen[u] = true
+	}
+	units := make([]string, 0, len(seen))
+	for u := range seen {
+		units = append(units, u)
+	}
+	slices.Sort(units)
+	return units, true, nil
+}
+
+// inputWith is Input with the publish statistics already read: the units,
+// their columns, the returns and the quality gate's summary read afresh
+// (each a small, indexed read).
+func (s *Service) inputWith(ctx context.Context, asOf time.Time, set Settings, stats map[string][]store.PublishStat) (Input, error) {
+	var in Input
+	var err error
+	if in.Units, err = s.st.SupervisedUnits(ctx); err != nil {
+		return in, err
+	}
+	if in.Columns, err = s.st.LeafColumns(ctx); err != nil {
+		return in, err
+	}
+	for _, st := range stats {
+		in.Stats = append(in.Stats, st...)
+	}
+	window := WindowStart(asOf, set)
+	if in.Returns, err = s.st.Returns(ctx, window.Add(-time.Millisecond), asOf); err != nil {
+		return in, err
+	}
+	raw, err := s.st.Setting(ctx, FindingsSettingKey, "")
+	if err != nil {
+		return in, err
+	}
+	if raw != "" {
+		var f map[string]FindingSummary
+		if err := json.Unmarshal([]byte(raw), &f); err == nil {
+			in.Findings = f
+		}
+	}
+	return in, nil
 }
 
 // UnitDetail is one unit's drill-down as of a day.
@@ -359,7 +485,7 @@ func (s *Service) UnitDetail(ctx context.Context, asOf time.Time, unit string) (
 	}
 	d := &UnitDetail{Unit: u, Window: agg.report.Window}
 	bounds := MonthBounds(asOf, TimelineMonths)
-	counts, err := s.st.PublishCountsByBucket(ctx, bounds, asOf, unit)
+	counts, err := s.st.PublishCountsOf(ctx, bounds, asOf, []string{unit})
 	if err != nil {
 		return nil, err
 	}
