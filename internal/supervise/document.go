@@ -177,7 +177,7 @@ func (d NoticeDocument) DOCX() ([]byte, error) {
 	// 版头: the issuer's mark in red, the number under it and the red rule.
 	doc.Add(
 		docx.Para{Align: docx.Center, Runs: []docx.Run{{Text: d.Issuer, Font: docx.XiaoBiaoSong, Size: d.IssuerSize(), Color: docx.Red}}},
-		docx.Para{Align: docx.Center, SpaceBefore: 14, SpaceAfter: 4, RuleBelow: docx.Red, Runs: []docx.Run{{Text: d.Number}}},
+		docx.Para{Align: docx.Center, SpaceBefore: 28, SpaceAfter: 4, RuleBelow: docx.Red, Runs: []docx.Run{{Text: d.Number}}},
 		docx.Para{Align: docx.Center, SpaceBefore: 28, SpaceAfter: 14, Runs: []docx.Run{{Text: d.Title, Font: docx.XiaoBiaoSong, Size: docx.SizeErHao}}},
 		docx.Para{Align: docx.Left, Runs: []docx.Run{{Text: d.Addressee}}},
 	)
