@@ -92,8 +92,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	go keeper.Run(indexCtx)
 	links := checks.NewLinkChecker(checks.LinkOptions{})
 	defer links.Close()
+	// Supervision: its metrics refreshed at start and every 10 minutes, and
+	// the daily run at 01:00 China time, made by one replica at a time.
+	sv, stopSupervision := startSupervision(ctx, b, m, log)
+	defer stopSupervision()
 	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr), Gate: gate, Links: links, ColumnFit: keeper,
-		Index: ix, Ready: ix.Ready})
+		Index: ix, Ready: ix.Ready, Supervise: sv})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
