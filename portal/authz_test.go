@@ -300,6 +300,11 @@ func (f *authzFixture) entryIn(route string, k callerKind) string {
 
 var routeVar = regexp.MustCompile(`\{(\w+)(:[^}]*)?\}`)
 
+// requestFills let a part's own matrix file (authz_*_test.go) put in place
+// what one of its routes needs, by route name: objects in the right state,
+// route variables and form fields.
+var requestFills = map[string]func(f *authzFixture, c *caller, vars map[string]string, form url.Values){}
+
 // routeObjects let a part of the console make the object its routes act
 // on, by a segment of the route's path ("/notices/"): the id of a fresh
 // object in the state in which caller k may take the route's action.
@@ -350,10 +355,13 @@ func (f *authzFixture) request(name, method, tmpl string, c *caller) *http.Reque
 		}
 		vars["login"] = login
 	}
+	form := url.Values{}
+	if fill := requestFills[name]; fill != nil {
+		fill(f, c, vars, form)
+	}
 	path := routeVar.ReplaceAllStringFunc(tmpl, func(m string) string {
 		return url.PathEscape(vars[routeVar.FindStringSubmatch(m)[1]])
 	})
-	form := url.Values{}
 	var body io.Reader
 	contentType := ""
 	switch name {
