@@ -57,6 +57,8 @@ func decodeLine(b []byte, v any) error {
 		switch {
 		case errors.As(err, &se):
 			return fmt.Errorf("JSON 格式错误 (invalid JSON at byte %d: %v)", se.Offset, se)
+		case errors.As(err, &te) && te.Field == "":
+			return fmt.Errorf("一行应为一个 JSON 对象 (the line must be a JSON object, got %s)", te.Value)
 		case errors.As(err, &te):
 			return fmt.Errorf("字段 %s 类型错误：应为 %s (field %s: expected %s, got %s)", te.Field, te.Type, te.Field, te.Type, te.Value)
 		default:
