@@ -143,7 +143,7 @@ func TestSupervisionRegisteredTwice(t *testing.T) {
 func TestSupervisionScrapeSeesWholeSets(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	s := NewSupervision(reg)
-	units := make([]UnitFigures, 200)
+	units := make([]UnitFigures, 50)
 	for i := range units {
 		units[i] = UnitFigures{Unit: fmt.Sprintf("u%03d", i), Overdue: i % 3, Empty: i % 5}
 	}
@@ -162,7 +162,7 @@ func TestSupervisionScrapeSeesWholeSets(t *testing.T) {
 			}
 		}
 	}()
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 100; i++ {
 		n, err := testutil.GatherAndCount(reg, unitNames...)
 		if err != nil {
 			t.Fatal(err)
