@@ -62,11 +62,25 @@ type APINotice struct {
 	Facts       []string   `json:"facts"`
 }
 
-// API returns the notice in the API's shape.
+// API returns the notice in the API's shape, its times in China's zone
+// (whatever the server's own zone is).
 func (n Notice) API() APINotice {
+	facts := n.Breach.Facts
+	if facts == nil {
+		facts = []string{}
+	}
 	return APINotice{ID: n.ID, Number: n.Number, Unit: n.Unit, UnitName: n.UnitName, Rule: n.Rule, State: n.State,
-		RaisedAt: n.RaisedAt(), DueAt: n.DueAt(), Overdue: n.Overdue, EscalatedAt: n.EscalatedAt(), ClosedAt: n.ClosedAt(),
-		Facts: n.Breach.Facts}
+		RaisedAt: n.RaisedAt().In(catalog.Shanghai), DueAt: n.DueAt().In(catalog.Shanghai), Overdue: n.Overdue,
+		EscalatedAt: InChina(n.EscalatedAt()), ClosedAt: InChina(n.ClosedAt()), Facts: facts}
+}
+
+// InChina is an optional instant in China's zone.
+func InChina(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := t.In(catalog.Shanghai)
+	return &c
 }
 
 func (s *Service) view(ctx context.Context, n store.Notice, names map[string]string) Notice {

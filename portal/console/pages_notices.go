@@ -526,7 +526,7 @@ func (c *Console) apiNotice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpjson.Write(w, http.StatusOK, noticeJSON{APINotice: n.API(), RuleLabel: supervise.RuleLabel(n.Rule), StateLabel: supervise.StateLabel(n.State),
-		Title: doc.Title, Requirement: n.Requirement, RaisedBy: n.RaisedBy, SelfExamName: n.SelfExamName, SelfExamAt: n.SelfExamAt(),
-		RectifyNote: n.RectifyNote, RectifiedAt: n.RectifiedAt(), BackReason: n.BackReason, ClosedBy: n.ClosedBy, CloseNote: n.CloseNote,
+		Title: doc.Title, Requirement: n.Requirement, RaisedBy: n.RaisedBy, SelfExamName: n.SelfExamName, SelfExamAt: supervise.InChina(n.SelfExamAt()),
+		RectifyNote: n.RectifyNote, RectifiedAt: supervise.InChina(n.RectifiedAt()), BackReason: n.BackReason, ClosedBy: n.ClosedBy, CloseNote: n.CloseNote,
 		Document: noticeURL(n.ID) + "/document.docx"})
 }

@@ -539,7 +539,8 @@ func TestNoticeAPI(t *testing.T) {
 		_, b := get(tokFgw, "/api/v1/console/notices?state=open")
 		var one []supervise.APINotice
 		if err := json.Unmarshal(b, &one); err != nil || len(one) != 1 || !one[0].DueAt.Equal(supervise.EndOfDay(time.Date(2026, 7, 15, 0, 0, 0, 0, catalog.Shanghai))) ||
-			!strings.Contains(string(b), `"raised_at":"2026-06-30T`) || one[0].Facts[0] != "甲问题" {
+			!strings.Contains(string(b), `"raised_at":"2026-06-30T10:00:00+08:00"`) || !strings.Contains(string(b), `"due_at":"2026-07-15T23:59:59.999+08:00"`) ||
+			one[0].Facts[0] != "甲问题" {
 			t.Errorf("the notice in JSON: %s", b)
 		}
 
