@@ -12,5 +12,9 @@ func (c *Console) dashboardRoutes(page, api func(name, method, path string, h ht
 		page("console.supervision.xlsx", get, "/console/supervision/export.xlsx", c.dashboardExport),
 		page("console.supervision.unit", get, "/console/supervision/units/{code}", c.dashboardUnitPage),
 		page("console.supervision.run", post, "/console/supervision/run", c.superviseRunPost),
+
+		page("console.campaigns", get, "/console/campaigns", c.campaignsPage),
+		page("console.campaigns.create", post, "/console/campaigns", c.createCampaignPost),
+		page("console.campaign", get, "/console/campaigns/{id:[0-9]+}", c.campaignPage),
 	}
 }
