@@ -234,9 +234,9 @@ func (s *Server) opendataDatasetPage(w http.ResponseWriter, r *http.Request, od 
 		return humanSize(n)
 	}
 	v.Downloads = []opendataDownload{
-		{Label: "CSV", URL: d.Downloads.CSV, Note: "UTF-8，RFC 4180，适合程序读取", Size: approx(d.Sizes.CSV)},
-		{Label: "CSV（Excel/WPS 专用）", URL: d.Downloads.CSVBOM, Note: "带 BOM 的 UTF-8，Excel 和 WPS 直接打开不乱码", Size: approx(d.Sizes.CSV + 3)},
-		{Label: "XLSX", URL: d.Downloads.XLSX, Note: "Excel 工作簿，保留前导零，附字段说明表", Size: approx(d.Sizes.XLSX)},
+		{Label: "CSV", URL: d.Downloads.CSV, Note: "原始数据，逐字节一致：UTF-8，RFC 4180，适合程序读取", Size: approx(d.Sizes.CSV)},
+		{Label: "CSV（Excel/WPS 专用）", URL: d.Downloads.CSVBOM, Note: "适合用 Excel 打开：以 = + - @ 开头的文本前加 '，防止公式注入；带 BOM 的 UTF-8，Excel 和 WPS 直接打开不乱码", Size: approx(d.Sizes.CSV + 3)},
+		{Label: "XLSX", URL: d.Downloads.XLSX, Note: "Excel 工作簿，文本一律存为文本单元格、不作公式，保留前导零，附字段说明表", Size: approx(d.Sizes.XLSX)},
 		{Label: "JSON", URL: d.Downloads.JSON, Note: "对象数组，数值保持原有精度", Size: approx(d.Sizes.JSON)},
 		{Label: "JSON Lines", URL: d.Downloads.JSONL, Note: "每行一个对象，适合流式处理", Size: approx(d.Sizes.JSON)},
 	}

@@ -245,7 +245,13 @@ func TestOpenDataHostileRoundTrip(t *testing.T) {
 					if strings.Join(rows[0], ",") != "code,n,amount,day,at,ok,note" {
 						t.Fatalf("header %q", rows[0])
 					}
-					compareText(t, want, rows[1:], func(v catalog.Value) string { return v.Text })
+					compareText(t, want, rows[1:], func(v catalog.Value) string {
+						// The Excel variant marks text a spreadsheet would run as a formula.
+						if variant.bom && v.Type == catalog.TypeString && v.Text != "" && strings.ContainsRune("=+-@\t\r", rune(v.Text[0])) {
+							return "'" + v.Text
+						}
+						return v.Text
+					})
 					if bytes.Contains(body, []byte("e+")) {
 						t.Error("an exponent in the CSV")
 					}
@@ -342,7 +348,7 @@ func TestOpenDataHostileRoundTrip(t *testing.T) {
 		// Importing the downloaded CSV again yields the very same rows: the
 		// store's fingerprint of the copy equals the original's.
 		t.Run("csv reimports identically", func(t *testing.T) {
-			_, body := fetch(t, base+".csv?bom=1")
+			_, body := fetch(t, base+".csv")
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "copy.csv"), body, 0o644); err != nil {
 				t.Fatal(err)
