@@ -26,6 +26,16 @@ const (
 
 var reservedParams = []string{paramLimit, paramOffset, paramFields, paramAfter, paramBOM}
 
+// Bounds on the filters of one request, so that a query string cannot
+// grow a statement past what the databases take (PostgreSQL allows 65,535
+// parameters) or make it slow: values per field, values in all, and bytes
+// of one value.
+const (
+	maxFilterValuesPerField = 50
+	maxFilterValuesTotal    = 200
+	maxFilterValueBytes     = 500
+)
+
 // RowRequest is what a download or a row page asks for: rows whose fields
 // equal one of the given values (OR within a field, AND across fields),
 // the fields to return, and paging.
@@ -35,7 +45,11 @@ type RowRequest struct {
 	Limit   int      // 0: no limit
 	Offset  int
 	After   *Cursor // keyset paging: continue after this row of this version
-	BOM     bool    // CSV: start with a UTF-8 byte order mark
+	// BOM asks for the Excel variant of the CSV: a UTF-8 byte order mark
+	// first, and text cells that a spreadsheet would run as formulas
+	// guarded with a leading ' (see csvWriter). Without it the CSV is
+	// byte-exact.
+	BOM bool
 }
 
 // ParseRowRequest reads the query string of a download or row page. Every
@@ -51,6 +65,7 @@ func ParseRowRequest(q url.Values) (RowRequest, error) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	total := 0
 	for _, name := range names {
 		vals := q[name]
 		if slices.Contains(reservedParams, name) {
@@ -91,12 +106,37 @@ func ParseRowRequest(q url.Values) (RowRequest, error) {
 			continue
 		}
 		field := strings.TrimPrefix(name, fieldPrefix)
+		if err := checkFilterValues(vals, len(req.Filters[field]), total); err != nil {
+			errs.Add(name, err.Error())
+			if total+len(vals) > maxFilterValuesTotal {
+				break // the rest would only repeat it
+			}
+			continue
+		}
+		total += len(vals)
 		if req.Filters == nil {
 			req.Filters = map[string][]string{}
 		}
 		req.Filters[field] = append(req.Filters[field], vals...)
 	}
 	return req, errs.Err()
+}
+
+// checkFilterValues applies the filter bounds to the values of one
+// parameter, given the values its field and the request already have.
+func checkFilterValues(vals []string, field, total int) error {
+	if n := field + len(vals); n > maxFilterValuesPerField {
+		return fmt.Errorf("一个字段最多筛选 %d 个值，这里有 %d 个 (at most %d values for one field; got %d)", maxFilterValuesPerField, n, maxFilterValuesPerField, n)
+	}
+	if n := total + len(vals); n > maxFilterValuesTotal {
+		return fmt.Errorf("筛选值合计最多 %d 个 (at most %d filter values in all; got more)", maxFilterValuesTotal, maxFilterValuesTotal)
+	}
+	for _, v := range vals {
+		if len(v) > maxFilterValueBytes {
+			return fmt.Errorf("筛选值过长：%d 字节，最多 %d 字节 (a filter value is %d bytes, at most %d)", len(v), maxFilterValueBytes, len(v), maxFilterValueBytes)
+		}
+	}
+	return nil
 }
 
 // parseCount reads a whole number of at least min.
@@ -119,18 +159,23 @@ func parseFlag(s string) (bool, error) {
 }
 
 // parseFieldList reads fields=a,b (or repeated fields=) into a list
-// without duplicates.
+// without duplicates, of at most as many names as a dataset has fields.
 func parseFieldList(vals []string) ([]string, error) {
 	var out []string
+	seen := map[string]bool{}
 	for _, v := range vals {
 		for f := range strings.SplitSeq(v, ",") {
 			f = strings.TrimSpace(f)
 			if f == "" {
 				continue
 			}
-			if slices.Contains(out, f) {
-				return nil, fmt.Errorf("字段 %q 重复 (field listed twice)", f)
+			if seen[f] {
+				return nil, fmt.Errorf("字段 %q 重复 (field listed twice)", truncateName(f))
 			}
+			if len(out) == catalog.MaxFields {
+				return nil, fmt.Errorf("最多列出 %d 个字段 (at most %d fields)", catalog.MaxFields, catalog.MaxFields)
+			}
+			seen[f] = true
 			out = append(out, f)
 		}
 	}
@@ -235,4 +280,12 @@ func ParseCursor(token string) (Cursor, error) {
 		return Cursor{}, bad
 	}
 	return Cursor{Version: version, Row: n}, nil
+}
+
+// truncateName shortens a name echoed in a message.
+func truncateName(s string) string {
+	if r := []rune(s); len(r) > 64 {
+		return string(r[:64]) + "…"
+	}
+	return s
 }
