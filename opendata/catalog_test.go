@@ -3,7 +3,6 @@ package opendata
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"regexp"
 	"slices"
 	"testing"
@@ -119,28 +118,6 @@ func TestSearchCatalogPagingAndText(t *testing.T) {
 	}
 }
 
-func TestParseFQ(t *testing.T) {
-	tests := []struct {
-		fq   string
-		want []fqClause
-		err  bool
-	}{
-		{"", nil, false},
-		{"organization:jtj", []fqClause{{FacetUnit, []string{"jtj"}}}, false},
-		{`+groups:transport AND res_format:CSV`, []fqClause{{FacetDomain, []string{"道路交通"}}, {FacetFormat, []string{"csv"}}}, false},
-		{`groups:(transport OR "环境环保") tags:"空气 质量"`, []fqClause{{FacetDomain, []string{"道路交通", "环境环保"}}, {ckanTags, []string{"空气 质量"}}}, false},
-		{`name:ds`, []fqClause{{ckanName, []string{"ds"}}}, false},
-		{"color:red", nil, true},
-		{"justtext", nil, true},
-	}
-	for _, tc := range tests {
-		got, err := parseFQ(tc.fq)
-		if (err != nil) != tc.err || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%q: %+v, %v; want %+v", tc.fq, got, err, tc.want)
-		}
-	}
-}
-
 func TestResourceID(t *testing.T) {
 	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	a, b := resourceID("ds", CSV), resourceID("ds", JSON)
@@ -211,13 +188,5 @@ func TestDCATCatalog(t *testing.T) {
 				t.Errorf("%s: distribution %v", id, dd)
 			}
 		}
-	}
-}
-
-func TestSplitQuery(t *testing.T) {
-	words, clauses := splitQuery("公交 organization:jtj time:now res_format:csv")
-	if !reflect.DeepEqual([]string(words), []string{"公交", "time:now"}) ||
-		!reflect.DeepEqual(clauses, []fqClause{{FacetUnit, []string{"jtj"}}, {FacetFormat, []string{"csv"}}}) {
-		t.Fatalf("%q %+v", words, clauses)
 	}
 }

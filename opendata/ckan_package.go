@@ -1,12 +1,10 @@
 package opendata
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 
-	"gongkai/internal/catalog"
 	"gongkai/internal/store"
 )
 
@@ -23,7 +21,6 @@ type ckanOrg struct {
 	ApprovalStatus string `json:"approval_status"`
 	Description    string `json:"description"`
 	ImageURL       string `json:"image_url"`
-	PackageCount   *int   `json:"package_count,omitempty"`
 }
 
 func orgOf(code, name string) ckanOrg {
@@ -140,7 +137,13 @@ func (s *Service) ckanPackageShow(ctx context.Context, base string, p ckanParams
 	return packageOf(base, d), nil
 }
 
-func (s *Service) ckanPackageList(ctx context.Context) (any, error) {
+// ckanPackageList lists the dataset names in name order, a page of them
+// when limit is given (0 or none: all).
+func (s *Service) ckanPackageList(ctx context.Context, _ string, p ckanParams) (any, error) {
+	limit, offset, err := p.page(0, maxCKANList)
+	if err != nil {
+		return nil, err
+	}
 	all, err := s.Store.DatasetSummaries(ctx)
 	if err != nil {
 		return nil, err
@@ -149,50 +152,8 @@ func (s *Service) ckanPackageList(ctx context.Context) (any, error) {
 	for i, d := range all {
 		ids[i] = d.ID
 	}
-	return ids, nil
-}
-
-func (s *Service) ckanOrganizationList(ctx context.Context, p ckanParams) (any, error) {
-	allFields, err := p.boolean("all_fields", false)
-	if err != nil {
-		return nil, err
-	}
-	limit, err := p.integer("limit", 1000, 0, 1000)
-	if err != nil {
-		return nil, err
-	}
-	offset, err := p.integer("offset", 0, 0, 1<<30)
-	if err != nil {
-		return nil, err
-	}
-	units, err := s.Store.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.Store.DatasetSummaries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	counts := map[string]int{}
-	for _, d := range all {
-		counts[d.Unit]++
-	}
-	slices.SortFunc(units, func(a, b catalog.Unit) int { return cmp.Compare(a.Code, b.Code) })
-	units = units[min(offset, len(units)):min(offset+limit, len(units))]
-	if !allFields {
-		names := make([]string, len(units))
-		for i, u := range units {
-			names[i] = u.Code
-		}
-		return names, nil
-	}
-	orgs := make([]ckanOrg, len(units))
-	for i, u := range units {
-		orgs[i] = orgOf(u.Code, u.Name)
-		n := counts[u.Code]
-		orgs[i].PackageCount = &n
-	}
-	return orgs, nil
+	slices.Sort(ids)
+	return pageOf(ids, limit, offset), nil
 }
 
 // resolveResource finds the dataset of a resource id; a dataset id is

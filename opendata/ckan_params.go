@@ -3,6 +3,7 @@ package opendata
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -29,7 +30,12 @@ func readCKANParams(w http.ResponseWriter, r *http.Request) (ckanParams, error) 
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCKANBody))
 	if err != nil {
-		return nil, ckanValidation("", "请求体过大或无法读取 (body too large or unreadable)")
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &ckanError{status: http.StatusRequestEntityTooLarge, kind: "Bad Request",
+				message: fmt.Sprintf("Bad request: 请求体超过 %d 字节 (the body is larger than %d bytes)", maxCKANBody, maxCKANBody)}
+		}
+		return nil, ckanBadRequest("无法读取请求体 (unreadable body)")
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	trimmed := bytes.TrimSpace(body)
@@ -40,7 +46,10 @@ func readCKANParams(w http.ResponseWriter, r *http.Request) (ckanParams, error) 
 		dec.UseNumber()
 		var obj map[string]any
 		if err := dec.Decode(&obj); err != nil {
-			return nil, ckanValidation("", "请求体不是 JSON 对象 (the body is not a JSON object): "+err.Error())
+			return nil, ckanBadRequest("JSON Error: 请求体不是 JSON 对象 (the body is not a JSON object): " + err.Error())
+		}
+		if dec.More() {
+			return nil, ckanBadRequest("JSON Error: 请求体在 JSON 对象之后还有内容 (text after the JSON object)")
 		}
 		for k, v := range obj {
 			p[k] = v
@@ -48,7 +57,7 @@ func readCKANParams(w http.ResponseWriter, r *http.Request) (ckanParams, error) 
 	default:
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if err := r.ParseForm(); err != nil {
-			return nil, ckanValidation("", "无法读取表单 (unreadable form)")
+			return nil, ckanBadRequest("无法读取表单 (unreadable form)")
 		}
 		for k, vs := range r.PostForm {
 			p[k] = vs[len(vs)-1]
@@ -186,4 +195,35 @@ func (p ckanParams) object(name string) (map[string]any, error) {
 		return nil, ckanValidation(name, "应为 JSON 对象 (must be a JSON object)")
 	}
 	return obj, nil
+}
+
+// maxCKANList is the most names or objects one list action returns.
+const maxCKANList = 1000
+
+// page reads limit and offset of a list action: limit 0 (or none) means
+// def, and def 0 means the whole list; limit is at most max.
+func (p ckanParams) page(def, max int) (limit, offset int, err error) {
+	if limit, err = p.integer("limit", def, 0, max); err != nil {
+		return 0, 0, err
+	}
+	if limit == 0 {
+		limit = def
+	}
+	if offset, err = p.integer("offset", 0, 0, 1<<30); err != nil {
+		return 0, 0, err
+	}
+	return limit, offset, nil
+}
+
+// pageOf cuts one page out of a list (limit 0: to the end).
+func pageOf[T any](all []T, limit, offset int) []T {
+	from := min(offset, len(all))
+	to := len(all)
+	if limit > 0 {
+		to = min(from+limit, len(all))
+	}
+	if from == to {
+		return []T{} // [] in JSON, never null
+	}
+	return all[from:to:to]
 }

@@ -100,6 +100,9 @@ var (
 	ErrTruncated = errors.New("extract: text cut at the output limit")
 	// ErrMalformed marks a file a parser could not read, panics included.
 	ErrMalformed = errors.New("extract: malformed file")
+	// ErrBusy marks a PDF not read because too many readers of earlier
+	// ones are still running past their deadline.
+	ErrBusy = errors.New("extract: too many readers still running")
 )
 
 // Format names a file's format from its media type, or its name's

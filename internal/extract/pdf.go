@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -18,19 +19,62 @@ import (
 // would be out of our reach, so the reader runs apart and is left behind
 // at the deadline. A panic in it becomes ErrMalformed.
 func pdfRead(ctx context.Context, data []byte, lim Limits, o *out) (*out, error) {
+	err := runApart(ctx, func() error { return pdfPages(ctx, data, lim, o) })
+	if err == errLeftBehind {
+		// o belongs to the parser still running: answer with an empty one.
+		return &out{max: o.max, flat: o.flat, located: o.located}, finish("pdf", ctx.Err())
+	}
+	return o, finish("pdf", err)
+}
+
+// maxStragglers bounds the PDF readers left running past their deadline.
+// Each may hold a core and its memory until the library's loop ends, if it
+// ever does; past the bound a PDF is not read at all (ErrBusy) until one
+// of them ends, so that hostile files can slow text extraction but never
+// take the process down.
+const maxStragglers = 4
+
+// stragglers counts the readers left behind. It is process-wide state on
+// purpose: the goroutines it counts are the process's.
+var stragglers atomic.Int64
+
+// errLeftBehind: the reader is still running after the deadline.
+var errLeftBehind = errors.New("extract: reader left behind at the deadline")
+
+// runApart runs read on its own goroutine and waits for it until ctx
+// ends; then it leaves it behind, counted in stragglers until it returns.
+func runApart(ctx context.Context, read func() error) error {
+	if n := stragglers.Load(); n >= maxStragglers {
+		return fmt.Errorf("extract: pdf: %d earlier readers still running past their deadline: %w", n, ErrBusy)
+	}
+	const (
+		running = iota
+		finished
+		abandoned
+	)
+	var state atomic.Int32
 	done := make(chan error, 1)
 	go func() {
 		var err error
-		defer func() { done <- err }()
+		defer func() {
+			if !state.CompareAndSwap(running, finished) {
+				stragglers.Add(-1)
+			}
+			done <- err
+		}()
 		defer recoverParser(&err, "pdf")
-		err = pdfPages(ctx, data, lim, o)
+		err = read()
 	}()
 	select {
 	case err := <-done:
-		return o, finish("pdf", err)
+		return err
 	case <-ctx.Done():
-		// o belongs to the parser still running: answer with an empty one.
-		return &out{max: o.max, flat: o.flat, located: o.located}, finish("pdf", ctx.Err())
+		if state.CompareAndSwap(running, abandoned) {
+			stragglers.Add(1)
+			return errLeftBehind
+		}
+		// It ended as the deadline came: take its answer.
+		return <-done
 	}
 }
 
