@@ -18,6 +18,8 @@
     function draw(id, option) {
       var el = document.getElementById(id);
       if (!el) { return; }
+      // The figure shows once there is something to draw in it.
+      if (el.parentNode && el.parentNode.classList) { el.parentNode.classList.add("drawn"); }
       el.style.height = Math.max(240, data.units.length * 30 + 90) + "px";
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       option.animation = !still;
