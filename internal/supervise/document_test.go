@@ -217,6 +217,9 @@ func TestNoticeDocumentOpensInLibreOffice(t *testing.T) {
 			break
 		}
 	}
+	if bin == "" && os.Getenv("GONGKAI_REQUIRE_LIBREOFFICE") == "1" {
+		t.Fatal("libreoffice is not installed, and GONGKAI_REQUIRE_LIBREOFFICE=1 asks for the conversion")
+	}
 	if bin == "" || testing.Short() {
 		t.Skip("libreoffice is not installed")
 	}
