@@ -109,9 +109,10 @@ func (s *Store) CheckRestoreTarget(ctx context.Context) error {
 
 func checkEmpty(ctx context.Context, q queryer, tables []TableSchema) error {
 	var held []string
+	rowTables := 0
 	for _, t := range tables {
 		if rowTableRE.MatchString(t.Name) {
-			held = append(held, "dataset row table "+t.Name)
+			rowTables++
 			continue
 		}
 		var n int64
@@ -142,6 +143,9 @@ func checkEmpty(ctx context.Context, q queryer, tables []TableSchema) error {
 			unit = "row"
 		}
 		held = append(held, fmt.Sprintf("%s (%d %s)", t.Name, n, unit))
+	}
+	if rowTables > 0 {
+		held = append(held, fmt.Sprintf("%d dataset row tables (dsrows_…)", rowTables))
 	}
 	if len(held) > 0 {
 		return fmt.Errorf("%w: it holds %s", ErrNotEmpty, strings.Join(held, ", "))
