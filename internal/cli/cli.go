@@ -40,6 +40,8 @@ func commands() []command {
 		{"audit", "verify the audit log's hash chain, or export the log as CSV or XLSX", runAudit},
 		{"check", "run the quality gate over every published entry and report per unit", runCheck},
 		{"supervise", "evaluate the supervision rules as of a date and raise, close or escalate notices", runSupervise},
+		{"backup", "write the whole state (store and files) into one archive while the server runs", runBackup},
+		{"restore", "bring a backup into an empty store (SQLite or PostgreSQL) and rebuild the index", runRestore},
 	}
 }
 
