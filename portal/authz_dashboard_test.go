@@ -22,6 +22,11 @@ func init() {
 	matrix["console.campaigns.create"] = want{ok: office, status: 303}
 	matrix["console.campaign"] = want{ok: office, status: 200}
 	routeObjects["/campaigns/"] = (*authzFixture).campaignIn
+
+	// Without ?unit= a unit's staff get their own unit's tables; asking for
+	// another unit's is 404 (pages_annual_test.go).
+	matrix["console.annual"] = want{ok: kinds(unitRoles, office), status: 200}
+	matrix["console.annual.xlsx"] = want{ok: kinds(unitRoles, office), status: 200}
 	routeBodies["console.campaigns.create"] = func(f *authzFixture, c *caller) (io.Reader, string) {
 		return formBody(url.Values{"title": {"矩阵测试专项"}, "start": {"2026-07-01"}, "deadline": {"2026-07-15"}, "columns": {"tzgg"}}, c)
 	}

@@ -16,5 +16,8 @@ func (c *Console) dashboardRoutes(page, api func(name, method, path string, h ht
 		page("console.campaigns", get, "/console/campaigns", c.campaignsPage),
 		page("console.campaigns.create", post, "/console/campaigns", c.createCampaignPost),
 		page("console.campaign", get, "/console/campaigns/{id:[0-9]+}", c.campaignPage),
+
+		page("console.annual", get, "/console/annual", c.annualPage),
+		page("console.annual.xlsx", get, "/console/annual/export.xlsx", c.annualExport),
 	}
 }
