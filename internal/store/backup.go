@@ -309,9 +309,18 @@ func (sn *Snapshot) DumpTable(ctx context.Context, table string, w io.Writer) (i
 			order[i] = c.Name
 		}
 	}
+	textCols := map[string]bool{}
+	for _, c := range t.Columns {
+		textCols[c.Name] = c.Type == ColText
+	}
 	keys := make([]string, len(order))
 	for i, k := range order {
 		keys[i] = quoteIdent(k)
+		if sn.info.Dialect == Postgres && textCols[k] {
+			// Byte order, as on SQLite, whatever the database's collation:
+			// the same data makes the same file on both databases.
+			keys[i] += ` COLLATE "C"`
+		}
 	}
 	rows, err := sn.tx.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+quoteIdent(table)+` ORDER BY `+strings.Join(keys, ", "))
 	if err != nil {
@@ -850,6 +859,7 @@ func readSequences(ctx context.Context, q queryer, d Dialect, tables []TableSche
 	for _, t := range tables {
 		if t.serial != "" {
 			serial[t.Name] = true
+			out[t.Name] = 0 // SQLite lists a table only once it handed out a number
 		}
 	}
 	if len(serial) == 0 {
