@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gongkai/internal/catalog"
 	"gongkai/internal/config"
 	"gongkai/internal/supervise"
 )
@@ -92,7 +93,15 @@ func superviseRun(ctx context.Context, e *env, args []string) error {
 			National supervise.National `json:"national"`
 			Totals   supervise.Totals   `json:"totals"`
 		}{AsOf: rep.AsOf, Raised: res.Raised, Units: []superviseUnit{}, National: rep.National, Totals: rep.Totals}
+		for i := range out.Raised {
+			out.Raised[i].RaisedAt = out.Raised[i].RaisedAt.In(catalog.Shanghai)
+		}
+		out.AsOf = out.AsOf.In(catalog.Shanghai)
 		for _, u := range rep.Units {
+			if u.LastPublish != nil {
+				t := u.LastPublish.In(catalog.Shanghai)
+				u.LastPublish = &t
+			}
 			su := superviseUnit{Unit: u.Unit, Name: u.Name, LastPublish: u.LastPublish, DaysSilent: u.DaysSilent, Published: u.Published,
 				Recent: u.Recent, OverdueColumns: u.Overdue, EmptyColumns: u.Empty, Rules: []string{}}
 			for _, br := range u.Breaches {

@@ -19,6 +19,13 @@ func (s *Store) EnsureTemplate(ctx context.Context, t catalog.Template) error {
 		return err
 	}
 	return s.inTx(ctx, func(tx *Tx) error {
+		if tx.dialect == Postgres {
+			// Replicas starting together on a new database: one stores the
+			// template, the others then find it.
+			if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(0x746d706c)); err != nil {
+				return fmt.Errorf("store: template lock: %w", err)
+			}
+		}
 		var n int
 		if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM column_templates`); err != nil {
 			return fmt.Errorf("store: count templates: %w", err)
