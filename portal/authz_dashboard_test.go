@@ -17,6 +17,11 @@ func init() {
 	matrix["console.supervision.xlsx"] = want{ok: office, status: 200}
 	matrix["console.supervision.unit"] = want{ok: office, status: 200}
 	matrix["console.supervision.run"] = want{ok: office, status: 303}
+	matrix["console.supervision.settings"] = want{ok: office, status: 200}
+	matrix["console.supervision.settings.save"] = want{ok: office, status: 303}
+	routeBodies["console.supervision.settings.save"] = func(f *authzFixture, c *caller) (io.Reader, string) {
+		return formBody(supervise.SettingsValues(supervise.DefaultSettings(), nil), c)
+	}
 
 	matrix["console.campaigns"] = want{ok: office, status: 200}
 	matrix["console.campaigns.create"] = want{ok: office, status: 303}

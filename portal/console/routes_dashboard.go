@@ -12,6 +12,8 @@ func (c *Console) dashboardRoutes(page, api func(name, method, path string, h ht
 		page("console.supervision.xlsx", get, "/console/supervision/export.xlsx", c.dashboardExport),
 		page("console.supervision.unit", get, "/console/supervision/units/{code}", c.dashboardUnitPage),
 		page("console.supervision.run", post, "/console/supervision/run", c.superviseRunPost),
+		page("console.supervision.settings", get, "/console/supervision/settings", c.superviseSettingsPage),
+		page("console.supervision.settings.save", post, "/console/supervision/settings", c.superviseSettingsPost),
 
 		page("console.campaigns", get, "/console/campaigns", c.campaignsPage),
 		page("console.campaigns.create", post, "/console/campaigns", c.createCampaignPost),
