@@ -2,7 +2,6 @@ package opendata
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"gongkai/internal/clientip"
 	"gongkai/internal/metrics"
 	"gongkai/internal/store"
 )
@@ -93,12 +93,6 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 // put another site's address into a page or a cached answer.
 func (s *Service) BaseURL() string { return s.Deps.BaseURL }
 
-// clientKey identifies a client for the export cap: its address without
-// the port.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientKey identifies a client for the export cap: its address, behind a
+// trusted proxy the one it forwarded (see package clientip).
+func clientKey(r *http.Request) string { return clientip.From(r) }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"gongkai/internal/audit"
 	"gongkai/internal/auth"
+	"gongkai/internal/clientip"
 	"gongkai/internal/httpjson"
 )
 
@@ -104,12 +104,6 @@ func (s *Server) appendAudit(ctx context.Context, rec audit.Record) {
 	}
 }
 
-// remoteIP is the host part of the request's remote address: the peer,
-// which behind a reverse proxy is the proxy.
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// remoteIP is the client's address: the peer, or behind a trusted proxy
+// the address it forwarded (see package clientip).
+func remoteIP(r *http.Request) string { return clientip.From(r) }

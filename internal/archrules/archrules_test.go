@@ -105,6 +105,10 @@ func TestImportRules(t *testing.T) {
 			func(from string) bool { return from != "gongkai/internal/metrics" }},
 		{"the relevance judge is a yardstick: nothing imports it", "gongkai/internal/relevance",
 			func(from string) bool { return false }},
+		{"the client address is a leaf: it imports nothing of the project", "gongkai",
+			func(from string) bool { return from != "gongkai/internal/clientip" }},
+		{"the page cache is a leaf: it imports nothing of the project", "gongkai",
+			func(from string) bool { return from != "gongkai/internal/pagecache" }},
 	}
 	pkgs := packages(t)
 	for _, r := range rules {

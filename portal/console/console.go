@@ -3,13 +3,13 @@ package console
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	"gongkai/internal/audit"
 	"gongkai/internal/auth"
 	"gongkai/internal/checks"
+	"gongkai/internal/clientip"
 	"gongkai/internal/config"
 	"gongkai/internal/files"
 	"gongkai/internal/store"
@@ -91,15 +91,9 @@ func caller(r *http.Request) workflow.Caller {
 
 func actorOf(r *http.Request) audit.Actor { return caller(r).P.Actor(clientIP(r), r.UserAgent()) }
 
-// clientIP is the peer's address. Behind a proxy the operations settings
-// name the trusted proxies; until then the peer is the client.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address: the peer, or behind a trusted proxy
+// the address it forwarded (see package clientip).
+func clientIP(r *http.Request) string { return clientip.From(r) }
 
 type ctxKey int
 
