@@ -20,13 +20,15 @@ import (
 
 const serveAbout = `Runs the public portal, the JSON API and /metrics, /healthz, /readyz on
 one address, over the embedded store under --data (SQLite file and file
-store) or the PostgreSQL database of --db. With --demo, an empty store is
-first filled with the demo data set and given one console account per
-role, whose one-time passwords are printed. SIGINT or SIGTERM stop it gracefully.`
+store) or the PostgreSQL database of --db; --files puts the file store
+elsewhere, e.g. one directory shared by several replicas. With --demo, an
+empty store is first filled with the demo data set and given one console
+account per role, whose one-time passwords are printed. SIGINT or SIGTERM
+stop it gracefully.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
-	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--data ./data] [--db URL] [--demo]", serveAbout)
+	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--data ./data] [--db URL] [--files DIR] [--demo]", serveAbout)
 	cfg.Bind(fs, true)
 	withDemo := fs.Bool("demo", false, "load the demo data set when the store has no units yet")
 	if err := parse(e, fs, args); err != nil {
@@ -39,7 +41,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer b.Close()
 	cfg = b.cfg
-	log.Info("store open", slog.String("db", b.store.Redacted()), slog.String("data", cfg.DataDir))
+	log.Info("store open", slog.String("db", b.store.Redacted()), slog.String("data", cfg.DataDir), slog.String("files", cfg.FilesDir()))
 	log.Info("absolute links use the base URL", slog.String("base_url", cfg.Site.BaseURL), slog.String("from", cfg.BaseURLFrom()))
 
 	if *withDemo {

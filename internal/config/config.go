@@ -20,6 +20,7 @@ type Config struct {
 	Addr    string // listen address of `serve`
 	DataDir string // data directory: SQLite file, file store, search index
 	DB      string // database URL: sqlite:PATH or postgres://…; empty means the SQLite file under DataDir
+	Files   string // file store (attachments, documents); empty means DataDir/files; replicas share one (docs/replicas.md)
 	Site    Site   // what every public page's footer says
 
 	baseURLFrom string // where Site.BaseURL came from, for the start-up log
@@ -55,6 +56,7 @@ func (c *Config) Bind(fs *flag.FlagSet, serve bool) {
 	}
 	fs.StringVar(&c.DataDir, "data", "", "data directory (env GONGKAI_DATA, default "+DefaultData+")")
 	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://… (env GONGKAI_DB; default the SQLite file under --data)")
+	fs.StringVar(&c.Files, "files", "", "file store directory for attachments and generated documents, shared by all replicas (env GONGKAI_FILES, default DATA/files)")
 }
 
 // Resolve fills what the flags left empty from the environment and the
@@ -76,6 +78,10 @@ func (c *Config) Resolve(getenv func(string) string) error {
 	pick(&c.DB, "GONGKAI_DB", "")
 	if c.DB == "" {
 		c.DB = "sqlite:" + filepath.Join(c.DataDir, "gongkai.db")
+	}
+	pick(&c.Files, "GONGKAI_FILES", "")
+	if c.Files != "" {
+		c.Files = filepath.Clean(c.Files)
 	}
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return fmt.Errorf("config: --db must be sqlite:PATH or postgres://… (got %q)", c.DB)
@@ -160,8 +166,15 @@ func BaseURLOf(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// FilesDir is where the content-addressed file store lives.
-func (c Config) FilesDir() string { return filepath.Join(c.DataDir, "files") }
+// FilesDir is where the content-addressed file store lives: --files or
+// GONGKAI_FILES when given, else DATA/files. Every command that opens the
+// file store asks here, so serve, import and backup agree.
+func (c Config) FilesDir() string {
+	if c.Files != "" {
+		return c.Files
+	}
+	return filepath.Join(c.DataDir, "files")
+}
 
 // IndexDir is where the search index lives.
 func (c Config) IndexDir() string { return filepath.Join(c.DataDir, "index") }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 )
 
 // Store keeps files under a root directory.
@@ -44,16 +45,26 @@ func (s *Store) Path(sum string) (string, error) {
 
 // Put stores r's bytes and returns their hash and size. Bytes already
 // stored are not written again.
+//
+// Several processes may share one store (replicas on one host, or on a
+// shared filesystem such as NFS) and put the same bytes at once. The
+// bytes go to a temporary file in the store's own directory, so that the
+// final step stays on one filesystem, and are then linked under their
+// hash, which never replaces a file already there: a reader of that file
+// (on this host or another) keeps reading a whole, unchanged file. Where
+// hard links are not supported the temporary file is renamed instead,
+// which is atomic too.
 func (s *Store) Put(r io.Reader) (sum string, size int64, err error) {
 	tmp, err := os.CreateTemp(s.root, ".put-*")
 	if err != nil {
 		return "", 0, fmt.Errorf("files: %w", err)
 	}
+	name := tmp.Name()
 	defer func() {
 		if tmp != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
 		}
+		os.Remove(name) // gone already when renamed
 	}()
 	h := sha256.New()
 	size, err = io.Copy(io.MultiWriter(tmp, h), r)
@@ -68,17 +79,60 @@ func (s *Store) Put(r io.Reader) (sum string, size int64, err error) {
 	if err := tmp.Sync(); err != nil {
 		return "", 0, fmt.Errorf("files: sync: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
+	err = tmp.Close()
+	tmp = nil
+	if err != nil {
 		return "", 0, fmt.Errorf("files: close: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", 0, fmt.Errorf("files: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return "", 0, fmt.Errorf("files: rename: %w", err)
+	if err := publish(name, dst); err != nil {
+		return "", 0, err
 	}
-	tmp = nil
+	// The name must outlive a crash as the bytes do: the store's record
+	// of the file is committed right after Put returns.
+	syncDir(filepath.Dir(dst))
 	return sum, size, nil
+}
+
+// publish gives the finished temporary file its final name without ever
+// replacing a file of that name: another writer that got there first
+// wrote the same bytes.
+func publish(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	switch {
+	case err == nil, errors.Is(err, fs.ErrExist):
+		return nil
+	case errors.Is(err, errors.ErrUnsupported), isNoLink(err):
+		if err := os.Rename(tmp, dst); err != nil {
+			return fmt.Errorf("files: rename: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("files: link: %w", err)
+}
+
+// isNoLink reports the errors of filesystems that have no hard links
+// (some FUSE and SMB mounts): the operation is not permitted or not
+// supported there.
+func isNoLink(err error) bool {
+	var le *os.LinkError
+	if !errors.As(err, &le) {
+		return false
+	}
+	return errors.Is(le.Err, syscall.EPERM) || errors.Is(le.Err, syscall.ENOTSUP) || errors.Is(le.Err, syscall.EOPNOTSUPP)
+}
+
+// syncDir makes a directory's new entries durable, where the system
+// allows it; a failure only weakens durability, never correctness.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	d.Close()
 }
 
 // Open opens the file with the given hash.
