@@ -41,7 +41,7 @@ func (c *Console) annualParams(r *http.Request, p auth.Principal, units []catalo
 			unit = p.Unit
 		}
 	}
-	year := c.Now().In(catalog.Shanghai).Year() - 1
+	year := c.supervisor().Now().In(catalog.Shanghai).Year() - 1
 	if s := strings.TrimSpace(q.Get("year")); s != "" {
 		y, err := strconv.Atoi(s)
 		if err != nil {
@@ -66,7 +66,7 @@ func (c *Console) annualPage(w http.ResponseWriter, r *http.Request) {
 	if v.Office {
 		v.Units = units
 	}
-	now := c.Now().In(catalog.Shanghai).Year()
+	now := c.supervisor().Now().In(catalog.Shanghai).Year()
 	for y := now; y >= now-9; y-- {
 		v.Years = append(v.Years, y)
 	}

@@ -49,7 +49,7 @@ func (c *Console) renderCampaigns(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	v := campaignsView{Campaigns: list, Leaves: leaves, Form: form, Errors: fieldMap(fe), Message: msg,
-		Today: c.Now().In(catalog.Shanghai).Format(time.DateOnly)}
+		Today: sv.Now().In(catalog.Shanghai).Format(time.DateOnly)}
 	pg := c.newPage(r, "专项督查")
 	pg.Data = v
 	c.render(w, r, status, "campaigns.html", pg)

@@ -33,10 +33,10 @@ func (c *Console) supervisor() *supervise.Service {
 }
 
 // asOfParam reads ?as_of= (a date, 2026-06-30): the end of that day, or
-// of today when it is absent. A date after today is refused: the
+// of today (by the supervision service's clock) when it is absent. A date after today is refused: the
 // dashboard reports what happened, not what might.
 func (c *Console) asOfParam(r *http.Request) (time.Time, catalog.FieldErrors) {
-	today := supervise.EndOfDay(c.Now())
+	today := supervise.EndOfDay(c.supervisor().Now())
 	s := strings.TrimSpace(r.URL.Query().Get("as_of"))
 	if s == "" {
 		return today, nil
@@ -124,7 +124,7 @@ func (c *Console) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := dashboardView{AsOf: asOf, AsOfValue: asOf.In(catalog.Shanghai).Format(time.DateOnly),
-		Max: c.Now().In(catalog.Shanghai).Format(time.DateOnly), Window: d.Report.Window, WindowDays: set.VolumeWindowDays,
+		Max: sv.Now().In(catalog.Shanghai).Format(time.DateOnly), Window: d.Report.Window, WindowDays: set.VolumeWindowDays,
 		D: d, Errors: fieldMap(fe)}
 	if fe != nil {
 		v.AsOfValue = ""

@@ -61,7 +61,9 @@
 
   function draw(el, s, horizontal) {
     var chart = window.echarts.init(el, null, { renderer: "svg" });
-    var cat = { type: "category", data: s.labels, axisLabel: { color: "#1f2328", interval: 0, rotate: horizontal ? 0 : 45 } };
+    // Every month's label up to a year; beyond, every other one.
+    var every = horizontal || s.labels.length <= 12 ? 0 : 1;
+    var cat = { type: "category", data: s.labels, axisLabel: { color: "#1f2328", interval: every, rotate: horizontal ? 0 : 45 } };
     var val = { type: "value", minInterval: 1, axisLabel: { color: "#1f2328" } };
     chart.setOption({
       aria: { enabled: true },
