@@ -17,6 +17,7 @@ func init() {
 	matrix["console.supervision.xlsx"] = want{ok: office, status: 200}
 	matrix["console.supervision.unit"] = want{ok: office, status: 200}
 	matrix["console.supervision.run"] = want{ok: office, status: 303}
+	matrix["api.supervision"] = want{ok: kinds(office, []callerKind{tokRv}), status: 200}
 	matrix["console.supervision.settings"] = want{ok: office, status: 200}
 	matrix["console.supervision.settings.save"] = want{ok: office, status: 303}
 	routeBodies["console.supervision.settings.save"] = func(f *authzFixture, c *caller) (io.Reader, string) {

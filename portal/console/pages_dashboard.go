@@ -13,6 +13,7 @@ import (
 
 	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
+	"gongkai/internal/httpjson"
 	"gongkai/internal/store"
 	"gongkai/internal/supervise"
 )
@@ -355,4 +356,51 @@ func (c *Console) superviseRunPost(w http.ResponseWriter, r *http.Request) {
 		c.Log.Error("supervise: audit of a run", slog.Any("err", err))
 	}
 	http.Redirect(w, r, "/console/supervision?done=supervise_ran", http.StatusSeeOther)
+}
+
+// apiLeagueRow is a league table row in the API: findings null when no
+// quality-gate report covers the unit.
+type apiLeagueRow struct {
+	supervise.LeagueRow
+	Findings    *int       `json:"findings"`
+	LastPublish *time.Time `json:"last_publish"` // in China's zone, as the contract's times are
+}
+
+// apiSupervision answers the dashboard's figures as JSON:
+// GET /api/v1/console/supervision?as_of=2026-06-30.
+func (c *Console) apiSupervision(w http.ResponseWriter, r *http.Request) {
+	p, _ := principalFrom(r.Context())
+	if err := auth.CanSupervise(p); err != nil {
+		c.refuseAPI(w, r, err)
+		return
+	}
+	asOf, fe := c.asOfParam(r)
+	if fe != nil {
+		c.apiFail(w, r, fe)
+		return
+	}
+	d, err := c.supervisor().Dashboard(r.Context(), asOf)
+	if err != nil {
+		c.apiFail(w, r, err)
+		return
+	}
+	rows := slices.Clone(d.League)
+	supervise.SortLeague(rows, r.URL.Query().Get("sort"), r.URL.Query().Get("dir"))
+	units := make([]apiLeagueRow, len(rows))
+	for i, row := range rows {
+		units[i] = apiLeagueRow{LeagueRow: row}
+		if row.LastPublish != nil {
+			t := row.LastPublish.In(catalog.Shanghai)
+			units[i].LastPublish = &t
+		}
+		if row.Findings >= 0 {
+			n := row.Findings
+			units[i].Findings = &n
+		}
+	}
+	httpjson.Write(w, http.StatusOK, map[string]any{
+		"as_of": d.Report.AsOf, "window_start": d.Report.Window, "totals": d.Report.Totals, "national": d.Report.National,
+		"notices": map[string]int{"open": d.Notices.Open, "overdue": d.Notices.Overdue}, "months": d.Months, "columns": d.Columns,
+		"units": units,
+	})
 }

@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -327,5 +328,42 @@ func TestDashboardRunNow(t *testing.T) {
 		// Without the form's token, or as a unit, nothing runs.
 		s.post(t, "rev", "/console/supervision/run", url.Values{"csrf": {"wrong"}}, http.StatusForbidden)
 		s.post(t, "ed.fgw", "/console/supervision/run", url.Values{}, http.StatusForbidden)
+	})
+}
+
+func TestDashboardAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s, _ := newSuperviseSite(t, st)
+		dashboardData(t, s)
+		rec := s.do(t, "rev", http.MethodGet, "/api/v1/console/supervision?as_of=2026-06-30&sort=silent", nil, http.StatusOK)
+		var got struct {
+			AsOf    string         `json:"as_of"`
+			Totals  map[string]int `json:"totals"`
+			Notices map[string]int `json:"notices"`
+			Units   []struct {
+				Unit        string  `json:"unit"`
+				LastPublish *string `json:"last_publish"`
+				DaysSilent  int     `json:"days_silent"`
+				Findings    *int    `json:"findings"`
+			} `json:"units"`
+			National struct {
+				Pass bool `json:"pass"`
+			} `json:"national"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("%v\n%s", err, rec.Body.String())
+		}
+		if got.AsOf != "2026-06-30T23:59:59.999+08:00" || got.Totals["published"] != 8 || got.Notices["open"] != 0 || got.National.Pass {
+			t.Errorf("figures: %+v", got)
+		}
+		if len(got.Units) != 3 || got.Units[0].Unit != "gxq" || got.Units[0].DaysSilent != 107 || got.Units[0].Findings != nil ||
+			got.Units[0].LastPublish == nil || *got.Units[0].LastPublish != "2026-03-15T09:00:00+08:00" {
+			t.Errorf("units, the most silent first: %+v", got.Units)
+		}
+		rec = s.do(t, "rev", http.MethodGet, "/api/v1/console/supervision?as_of=2026-99-01", nil, http.StatusBadRequest)
+		if !strings.Contains(rec.Body.String(), `"as_of"`) {
+			t.Errorf("a bad date: %s", rec.Body.String())
+		}
+		s.do(t, "ed.fgw", http.MethodGet, "/api/v1/console/supervision", nil, http.StatusForbidden)
 	})
 }

@@ -12,6 +12,7 @@ func (c *Console) dashboardRoutes(page, api func(name, method, path string, h ht
 		page("console.supervision.xlsx", get, "/console/supervision/export.xlsx", c.dashboardExport),
 		page("console.supervision.unit", get, "/console/supervision/units/{code}", c.dashboardUnitPage),
 		page("console.supervision.run", post, "/console/supervision/run", c.superviseRunPost),
+		api("api.supervision", get, "/api/v1/console/supervision", c.apiSupervision),
 		page("console.supervision.settings", get, "/console/supervision/settings", c.superviseSettingsPage),
 		page("console.supervision.settings.save", post, "/console/supervision/settings", c.superviseSettingsPost),
 
