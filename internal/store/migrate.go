@@ -433,6 +433,35 @@ CREATE TABLE job_runs (
   PRIMARY KEY (job, day)
 );
 `, ""},
+	{9, "popular queries", `
+-- Popular queries (大家都在搜): per normalised query and China day, how many
+-- distinct clients asked it and how many times. clients is added up over
+-- flush windows of a day, replicas and restarts (docs/popular-queries.md
+-- says exactly what it counts); no client address is stored, and queries
+-- that look like personal data are dropped before they are counted.
+CREATE TABLE popular_query_days (
+  query    TEXT NOT NULL,
+  day      TEXT NOT NULL,
+  clients  BIGINT NOT NULL,
+  asks     BIGINT NOT NULL,
+  PRIMARY KEY (query, day)
+);
+CREATE INDEX popular_query_days_day ON popular_query_days (day);
+
+-- The office's moderation of the public list. state: hidden (never shown)
+-- or pinned (always shown first); a query without a row is shown by its
+-- count.
+CREATE TABLE popular_query_marks (
+  query      TEXT PRIMARY KEY,
+  state      TEXT NOT NULL,
+  marked_at  BIGINT NOT NULL,
+  marked_by  TEXT NOT NULL
+);
+
+-- The counts kept until now were made without the personal-data filter
+-- and without telling clients apart: they are not carried over.
+DELETE FROM search_queries;
+`, ""},
 }
 
 // migrate applies every migration newer than the database's version. On
