@@ -23,14 +23,16 @@ var _ = addNotices(map[string]string{
 	"supervise_busy": "督办检查正在由另一处运行，请稍后刷新查看结果。",
 })
 
-// supervisor is the supervision service (built on the console's store
-// when the portal gave none).
+// supervisor is the supervision service; when the portal gave none, one
+// on the console's store for this request (it keeps no figures between
+// requests then).
 func (c *Console) supervisor() *supervise.Service {
-	if c.Supervise == nil {
-		c.Supervise = supervise.New(c.Store, c.Files, c.Log)
-		c.Supervise.Now = c.Now
+	if c.Supervise != nil {
+		return c.Supervise
 	}
-	return c.Supervise
+	sv := supervise.New(c.Store, c.Files, c.Log)
+	sv.Now = c.Now
+	return sv
 }
 
 // asOfParam reads ?as_of= (a date, 2026-06-30): the end of that day, or
