@@ -17,10 +17,13 @@ import (
 // returns recorded in the audit log.
 
 // publishedAsOf is the condition of an entry that stood published at the
-// instant bound to its three placeholders: published by then and, if it is
-// withdrawn now, withdrawn only later.
-const publishedAsOf = `published_at IS NOT NULL AND published_at <= ?
-  AND (status = 'published' OR (status = 'withdrawn' AND withdrawn_at > ?))`
+// instant bound to its two placeholders: published by then and, if it is
+// withdrawn now, withdrawn only later. It is standingAsOf (dashboard.go):
+// the status is tested in a form no index serves, so that the database
+// reads a unit's entries through the (unit, column, status, published_at)
+// index in group order (measured at 1,000,000 entries on SQLite: 0.8 s
+// instead of 4.8 s for every unit).
+const publishedAsOf = standingAsOf
 
 // PublishStat is one unit column's published entries as of an instant.
 type PublishStat struct {

@@ -147,6 +147,9 @@ func LoadSettings(ctx context.Context, st *store.Store) (Settings, error) {
 	if err != nil || raw == "" {
 		return s, err
 	}
+	// The stored maps replace the defaults' (a kind the office removed
+	// stays removed), rather than being merged into them.
+	s.VolumeMin, s.StaleDays = nil, nil
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return DefaultSettings(), fmt.Errorf("supervise: stored settings: %w", err)
 	}

@@ -136,6 +136,7 @@ func (c *Console) menu(ctx context.Context, p auth.Principal, current string) []
 		}
 		add("目录报备", "/console/filings", 0)
 		add("督办通知", "/console/notices", c.openNotices(ctx, p))
+		add("年报统计", "/console/annual", 0)
 	case auth.IsOffice(p):
 		add("审核队列", "/console/review", count(nil, catalog.StatusSubmitted))
 		add("已发布信息", "/console/published", 0)
