@@ -282,6 +282,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, meta.ID, version, string(fields), me
 	if err != nil {
 		return 0, 0, err
 	}
+	if t.dialect == Postgres {
+		// A new table has no statistics until autovacuum comes by: without
+		// them a filtered row page is planned as a full scan.
+		if _, err := t.exec(ctx, `ANALYZE `+table); err != nil {
+			return 0, 0, fmt.Errorf("store: analyze %s: %w", table, err)
+		}
+	}
 
 	metaSets := `unit = ?, title = ?, description = ?, domain = ?, update_frequency = ?, open_type = ?, license = ?,
  keywords = ?, fields = ?, published_at = ?, meta_hash = ?, updated_at = ?`
