@@ -173,6 +173,10 @@ func fillStore(t *testing.T, st *store.Store) {
 		"2024Q1", 1711900800000, "office", `{"units":[]}`, strings.Repeat("0", 64)))
 	must(st.ExecRawForTest(ctx, `INSERT INTO campaigns (title, starts_at, deadline, columns, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		"7月15日前完成目录更新", 1719763200000, 1721001600000, `["tzgg","zcwj"]`, "office", 1719763200000))
+	must(st.ExecRawForTest(ctx, `INSERT INTO popular_query_days (query, day, clients, asks) VALUES (?, ?, ?, ?), (?, ?, ?, ?)`,
+		"公租房", "2024-03-01", 25, 40, hostile, "2024-03-02", 1, 9007199254740993))
+	must(st.ExecRawForTest(ctx, `INSERT INTO popular_query_marks (query, state, marked_at, marked_by) VALUES (?, ?, ?, ?)`,
+		"公租房", "pinned", 1709251200000, "office"))
 }
 
 // destination is a store a backup is restored into.
