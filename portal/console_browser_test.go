@@ -1175,7 +1175,7 @@ func TestBrowserConsoleAccessibility(t *testing.T) {
 			t.Errorf("before the change /console/entries leads to %s", got)
 		}
 		// The keyboard only: Tab to the form, type, Tab, type, Enter.
-		for range 30 {
+		for range 100 { // past the menu and the unit's catalog tree
 			if cbEval[string](t, p, activeElement) == "#old" {
 				break
 			}
