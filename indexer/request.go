@@ -47,6 +47,9 @@ type Request struct {
 	// NoCorrect searches the query as typed even when it finds nothing
 	// and its correction would ("仍搜索").
 	NoCorrect bool
+	// Client is the asking client's address, which only tells clients
+	// apart for the popular queries (never stored; not part of the cache key).
+	Client string
 }
 
 // knownParams are the query parameters ParseRequest understands.

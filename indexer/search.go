@@ -152,11 +152,11 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 		switch {
 		case res.Total == 0:
 			// What people search for changes without the index changing.
-			if res.Popular, err = ix.popular.top(ctx, 8); err != nil {
+			if res.Popular, err = ix.popular.top(ctx, 8, state.checkpoint); err != nil {
 				res.Popular = nil
 			}
 		case r.Page == 1 && r.After == "" && strings.TrimSpace(r.Q) != "":
-			ix.popular.record(r.Q)
+			ix.popular.recordFrom(r.Q, r.Client)
 		}
 		return res, nil
 	}
@@ -211,12 +211,12 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	}
 	res.Suggestion = m.suggestion
 	if res.Total == 0 {
-		if res.Popular, err = ix.popular.top(ctx, 8); err != nil {
+		if res.Popular, err = ix.popular.top(ctx, 8, state.checkpoint); err != nil {
 			res.Popular = nil
 		}
 		res.Relaxed = ix.relaxations(ctx, comp, views, text, filters, pq, r.TitleOnly)
 	} else if r.Page == 1 && r.After == "" && strings.TrimSpace(r.Q) != "" {
-		ix.popular.record(r.Q)
+		ix.popular.recordFrom(r.Q, r.Client)
 	}
 	ix.cache.put(key, state, res)
 	return res, nil
