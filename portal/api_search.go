@@ -80,6 +80,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, http.StatusServiceUnavailable, "not_ready", "搜索暂不可用 (search is not available)")
 		return
 	}
+	req.Client = remoteIP(r) // tells clients apart for the popular queries
 	res, err := s.Index.Search(r.Context(), req)
 	if errors.Is(err, indexer.ErrNotReady) {
 		w.Header().Set("Retry-After", "30")

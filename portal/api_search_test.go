@@ -188,19 +188,54 @@ func TestSearchAPIFacetCountsMatchFilters(t *testing.T) {
 }
 
 func TestSearchPopularQueries(t *testing.T) {
-	srv, ix := apiSearchFixture(t, storetest.SQLite(t))
-	for range 3 {
-		apiGet(t, srv, "/api/v1/search?q="+url.QueryEscape("公积金"))
+	st := storetest.SQLite(t)
+	srv, ix := apiSearchFixture(t, st)
+	if err := st.WithTx(context.Background(), func(tx *store.Tx) error {
+		return tx.SetPopularSettings(context.Background(), store.PopularSettings{MinClients: 2, Days: 30})
+	}); err != nil {
+		t.Fatal(err)
 	}
-	apiGet(t, srv, "/api/v1/search?q="+url.QueryEscape("社会保险"))
-	apiGet(t, srv, "/api/v1/search?q="+url.QueryEscape("社会保险"))
-	apiGet(t, srv, "/api/v1/search?q="+url.QueryEscape("没有这个词语"))
+	// ask searches q from a client's address, twice.
+	ask := func(q, addr string, header ...string) {
+		for range 2 {
+			req := httptest.NewRequest("GET", "/api/v1/search?q="+url.QueryEscape(q), nil)
+			req.RemoteAddr = addr + ":40000"
+			if len(header) == 2 {
+				req.Header.Set(header[0], header[1])
+			}
+			srv.ServeHTTP(httptest.NewRecorder(), req)
+		}
+	}
+	for _, a := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
+		ask("公积金", a)
+	}
+	ask("社会保险", "203.0.113.1")
+	ask("社会保险", "203.0.113.2")
+	// One client naming other addresses in a header nobody trusts counts once.
+	for i := range 5 {
+		ask("价格监测", "198.51.100.9", "X-Forwarded-For", "10.0.0."+string(rune('0'+i)))
+	}
+	ask("没有这个词语", "203.0.113.1")
+	ask("没有这个词语", "203.0.113.2")
 	if err := ix.FlushPopular(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	all, err := st.PopularQueries(context.Background(), store.PopularFilter{Since: "2000-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, q := range all {
+		if q.Query == "价格监测" {
+			found = q.Clients == 1 && q.Asks == 10
+		}
+	}
+	if !found {
+		t.Errorf("stored %+v: 价格监测 must be one client asking 10 times", all)
+	}
 	code, body := apiGet(t, srv, "/api/v1/search/popular?n=5")
 	want := `{"queries":[{"q":"公积金","count":3,"url":"/api/v1/search?q=%E5%85%AC%E7%A7%AF%E9%87%91"},{"q":"社会保险","count":2,`
-	if code != 200 || !strings.HasPrefix(body, want) || strings.Contains(body, "没有") {
+	if code != 200 || !strings.HasPrefix(body, want) || strings.Contains(body, "没有") || strings.Contains(body, "价格监测") {
 		t.Errorf("popular: %d %s", code, body)
 	}
 	// A search that finds nothing offers them.

@@ -182,6 +182,7 @@ func (s *Server) searchHandler(ix *indexer.Index) http.HandlerFunc {
 		req, err := indexer.ParseRequest(form)
 		var res *indexer.Result
 		if err == nil {
+			req.Client = remoteIP(r) // tells clients apart for the popular queries
 			res, err = ix.Search(r.Context(), req)
 		}
 		var fe catalog.FieldErrors
