@@ -254,3 +254,13 @@ type Caller struct {
 
 // Actor is the caller as the audit log records it.
 func (c Caller) Actor() audit.Actor { return c.P.Actor(c.IP, c.UserAgent) }
+
+// CanModerateQueries reports whether the caller moderates the public
+// popular queries (大家都在搜): hides, pins and their settings. The office
+// only.
+func CanModerateQueries(p Principal) error {
+	if !IsOffice(p) {
+		return forbid("只有市政府办公室可以管理热门搜索 (office only)")
+	}
+	return nil
+}

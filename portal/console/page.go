@@ -149,6 +149,7 @@ func (c *Console) menu(ctx context.Context, p auth.Principal, current string) []
 		add("季度通报", "/console/bulletins", 0)
 		add("专项督查", "/console/campaigns", 0)
 		add("年报统计", "/console/annual", 0)
+		add("热门搜索", "/console/popular", 0)
 	}
 	if auth.CanReadAudit(p) == nil {
 		add("审计日志", "/console/audit", 0)

@@ -64,5 +64,6 @@ func (c *Console) Routes() []Route {
 	rs = append(rs, c.officeRoutes(page, api)...)
 	rs = append(rs, c.noticeRoutes(page, api)...)
 	rs = append(rs, c.dashboardRoutes(page, api)...)
+	rs = append(rs, c.popularRoutes(page, api)...)
 	return append(rs, c.spotCheckRoutes(page, api)...)
 }
