@@ -27,6 +27,9 @@ type Deps struct {
 	Index   *indexer.Index // search; nil answers searches with 503
 	// Ready reports whether the service can take traffic (nil: always).
 	Ready func() error
+	// MetricsApart: /metrics is served by MetricsHandler on an address of
+	// its own, and this handler answers it 404.
+	MetricsApart bool
 	// SecureCookies marks the console's cookies Secure even on plain HTTP
 	// (behind a proxy that terminates TLS).
 	SecureCookies bool
@@ -72,7 +75,9 @@ func (s *Server) routes() {
 
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", s.readyz).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+	if !s.MetricsApart {
+		r.Handle("/metrics", s.MetricsHandler()).Methods(http.MethodGet)
+	}
 
 	// Full paths rather than a subrouter: a subrouter answers a wrong
 	// method with 404 instead of 405.
@@ -92,6 +97,11 @@ func (s *Server) routes() {
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.router.ServeHTTP(w, r)
+}
+
+// MetricsHandler answers Prometheus scrapes of the server's registry.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{})
 }
 
 // routeName is the route pattern of the request, a bounded label value.

@@ -23,6 +23,10 @@ type Config struct {
 	Files   string // file store (attachments, documents); empty means DataDir/files; replicas share one (docs/replicas.md)
 	Site    Site   // what every public page's footer says
 
+	// MetricsAddr is where `serve` answers /metrics apart from Addr (which
+	// then answers it 404); empty serves it on Addr.
+	MetricsAddr string
+
 	baseURLFrom string // where Site.BaseURL came from, for the start-up log
 }
 
@@ -52,6 +56,7 @@ const (
 func (c *Config) Bind(fs *flag.FlagSet, serve bool) {
 	if serve {
 		fs.StringVar(&c.Addr, "addr", "", "listen address (env GONGKAI_ADDR, default "+DefaultAddr+")")
+		fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only, e.g. 127.0.0.1:9090 (env GONGKAI_METRICS_ADDR; default on --addr)")
 		fs.StringVar(&c.Site.BaseURL, "base-url", "", "public address absolute links are built on, e.g. https://gk.linyi.gov.cn (env GONGKAI_BASE_URL; default http:// and the listen address, 127.0.0.1 for a wildcard host)")
 	}
 	fs.StringVar(&c.DataDir, "data", "", "data directory (env GONGKAI_DATA, default "+DefaultData+")")
@@ -86,6 +91,10 @@ func (c *Config) Resolve(getenv func(string) string) error {
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return fmt.Errorf("config: --db must be sqlite:PATH or postgres://… (got %q)", c.DB)
 	}
+	pick(&c.MetricsAddr, "GONGKAI_METRICS_ADDR", "")
+	if err := c.checkMetricsAddr(); err != nil {
+		return err
+	}
 	pick(&c.Site.Name, "GONGKAI_SITE_NAME", "临沂市人民政府 政府信息公开")
 	pick(&c.Site.Host, "GONGKAI_SITE_HOST", "临沂市人民政府办公室")
 	pick(&c.Site.Contact, "GONGKAI_SITE_CONTACT", "0539-8311000")
@@ -93,6 +102,21 @@ func (c *Config) Resolve(getenv func(string) string) error {
 	pick(&c.Site.ICP, "GONGKAI_SITE_ICP", "鲁ICP备05008877号")
 	pick(&c.Site.PSB, "GONGKAI_SITE_PSB", "鲁公网安备 37130202000001号")
 	return c.resolveBaseURL(getenv)
+}
+
+// checkMetricsAddr checks a separate metrics address: host:port, and not
+// the main address.
+func (c *Config) checkMetricsAddr() error {
+	if c.MetricsAddr == "" {
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+		return fmt.Errorf("config: --metrics-addr must be host:port, e.g. 127.0.0.1:9090 (got %q)", c.MetricsAddr)
+	}
+	if c.MetricsAddr == c.Addr {
+		return fmt.Errorf("config: --metrics-addr %q is the listen address; give another one or leave it out", c.MetricsAddr)
+	}
+	return nil
 }
 
 // resolveBaseURL takes the base URL from --base-url, GONGKAI_BASE_URL or
