@@ -19,8 +19,9 @@ import (
 )
 
 const serveAbout = `Runs the public portal, the JSON API and /metrics, /healthz, /readyz on
-one address, over the embedded store under --data (SQLite file and file
-store) or the PostgreSQL database of --db; --files puts the file store
+one address (/metrics on --metrics-addr alone when given), over the
+embedded store under --data (SQLite file and file store) or the
+PostgreSQL database of --db; --files puts the file store
 elsewhere, e.g. one directory shared by several replicas. With --demo, an
 empty store is first filled with the demo data set and given one console
 account per role, whose one-time passwords are printed. SIGINT or SIGTERM
@@ -28,7 +29,7 @@ stop it gracefully.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
-	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--data ./data] [--db URL] [--files DIR] [--demo]", serveAbout)
+	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--metrics-addr ADDR] [--data ./data] [--db URL] [--files DIR] [--demo]", serveAbout)
 	cfg.Bind(fs, true)
 	withDemo := fs.Bool("demo", false, "load the demo data set when the store has no units yet")
 	if err := parse(e, fs, args); err != nil {
