@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"hash"
+	"io"
 	"strings"
 	"time"
 	"unicode"
@@ -258,6 +260,8 @@ func emailChar(c byte) bool {
 type dayCounter struct {
 	day       string
 	key       []byte
+	mac       hash.Hash // HMAC-SHA256 under key, reused (add runs under the caller's lock)
+	sum       []byte
 	seen      map[uint64]struct{} // HMAC(client, query) pairs of the day
 	perClient map[uint64]int      // distinct queries each client added today
 	pending   map[dayQuery]*pendingCount
@@ -280,6 +284,7 @@ func (c *dayCounter) startDay(day string) {
 	if _, err := rand.Read(c.key); err != nil {
 		panic("indexer: no random source: " + err.Error()) // crypto/rand does not fail on supported systems
 	}
+	c.mac = hmac.New(sha256.New, c.key)
 	c.seen = map[uint64]struct{}{}
 	c.perClient = map[uint64]int{}
 }
@@ -321,13 +326,14 @@ func (c *dayCounter) add(query, client string, now time.Time) {
 // hash is the first 8 bytes of HMAC-SHA256 under the day's key of the
 // client's address, and of the query when one is given.
 func (c *dayCounter) hash(client, query string) uint64 {
-	m := hmac.New(sha256.New, c.key)
-	m.Write([]byte(client))
+	c.mac.Reset()
+	io.WriteString(c.mac, client)
 	if query != "" {
-		m.Write([]byte{0})
-		m.Write([]byte(query))
+		c.mac.Write([]byte{0})
+		io.WriteString(c.mac, query)
 	}
-	return binary.BigEndian.Uint64(m.Sum(nil))
+	c.sum = c.mac.Sum(c.sum[:0])
+	return binary.BigEndian.Uint64(c.sum)
 }
 
 // take hands over the pending counts and starts a new flush window.

@@ -44,14 +44,27 @@ type QueryDayCount struct {
 // Adding (never setting) lets replicas flush into one database without
 // overwriting each other's counts.
 func (s *Store) AddPopularCounts(ctx context.Context, counts []QueryDayCount) error {
-	rows := make([]QueryDayCount, 0, len(counts))
+	type key struct{ q, day string }
+	merged := map[key]*QueryDayCount{}
 	for _, c := range counts {
-		if c.Query != "" && c.Day != "" && (c.Clients > 0 || c.Asks > 0) {
-			rows = append(rows, c)
+		if c.Query == "" || c.Day == "" || (c.Clients <= 0 && c.Asks <= 0) {
+			continue
+		}
+		k := key{c.Query, c.Day}
+		if m := merged[k]; m != nil {
+			m.Clients += c.Clients
+			m.Asks += c.Asks
+		} else {
+			c := c
+			merged[k] = &c
 		}
 	}
-	if len(rows) == 0 {
+	if len(merged) == 0 {
 		return nil
+	}
+	rows := make([]QueryDayCount, 0, len(merged))
+	for _, m := range merged {
+		rows = append(rows, *m)
 	}
 	// A fixed order of keys: two replicas flushing the same queries at
 	// once on PostgreSQL then take the row locks in the same order.
@@ -61,13 +74,21 @@ func (s *Store) AddPopularCounts(ctx context.Context, counts []QueryDayCount) er
 		}
 		return rows[i].Day < rows[j].Day
 	})
+	const chunk = 250 // 4 parameters a row, well under both databases' limits
 	return s.inTx(ctx, func(t *Tx) error {
-		for _, r := range rows {
-			if _, err := t.exec(ctx, `INSERT INTO popular_query_days (query, day, clients, asks) VALUES (?, ?, ?, ?)
-ON CONFLICT (query, day) DO UPDATE SET clients = popular_query_days.clients + excluded.clients,
-  asks = popular_query_days.asks + excluded.asks`, r.Query, r.Day, r.Clients, r.Asks); err != nil {
-				return fmt.Errorf("store: count popular query: %w", err)
+		for len(rows) > 0 {
+			n := min(chunk, len(rows))
+			args := make([]any, 0, 4*n)
+			for _, r := range rows[:n] {
+				args = append(args, r.Query, r.Day, r.Clients, r.Asks)
 			}
+			values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
+			if _, err := t.exec(ctx, `INSERT INTO popular_query_days (query, day, clients, asks) VALUES `+values+`
+ON CONFLICT (query, day) DO UPDATE SET clients = popular_query_days.clients + excluded.clients,
+  asks = popular_query_days.asks + excluded.asks`, args...); err != nil {
+				return fmt.Errorf("store: count popular queries: %w", err)
+			}
+			rows = rows[n:]
 		}
 		return nil
 	})

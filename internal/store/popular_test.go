@@ -26,8 +26,10 @@ func TestPopularCounts(t *testing.T) {
 			store.QueryDayCount{Query: "旧的", Day: "2026-04-01", Clients: 100, Asks: 100},
 			store.QueryDayCount{Query: "空的", Day: "2026-06-01"}) // nothing to add: no row
 		// A second flush (another window, another replica) adds up.
-		add(store.QueryDayCount{Query: "公积金", Day: "2026-06-01", Clients: 3, Asks: 3},
-			store.QueryDayCount{Query: "公积金", Day: "2026-06-02", Clients: 6, Asks: 9})
+		// The same key twice in one call is added up too.
+		add(store.QueryDayCount{Query: "公积金", Day: "2026-06-01", Clients: 2, Asks: 2},
+			store.QueryDayCount{Query: "公积金", Day: "2026-06-02", Clients: 6, Asks: 9},
+			store.QueryDayCount{Query: "公积金", Day: "2026-06-01", Clients: 1, Asks: 1})
 
 		tests := []struct {
 			name string
@@ -52,11 +54,21 @@ func TestPopularCounts(t *testing.T) {
 			})
 		}
 
+		// More rows than one statement takes.
+		many := make([]store.QueryDayCount, 600)
+		for i := range many {
+			many[i] = store.QueryDayCount{Query: fmt.Sprintf("批量%03d", i), Day: "2026-05-15", Clients: 1, Asks: 1}
+		}
+		add(many...)
+		if got, _ := st.PopularQueries(ctx, store.PopularFilter{Since: "2026-05-15", Limit: 1000}); len(got) != 602 {
+			t.Errorf("%d queries after a flush of 600, want 602", len(got))
+		}
+
 		n, err := st.PrunePopularDays(ctx, "2026-05-01")
 		if err != nil || n != 1 {
 			t.Fatalf("pruned %d rows (%v), want 1", n, err)
 		}
-		if got, _ := st.PopularQueries(ctx, store.PopularFilter{Since: "2000-01-01"}); popularString(got) != "[公积金 21/52/2 社保 5/5/1]" {
+		if got, _ := st.PopularQueries(ctx, store.PopularFilter{Since: "2000-01-01", MinClients: 2}); popularString(got) != "[公积金 21/52/2 社保 5/5/1]" {
 			t.Errorf("after pruning: %s", popularString(got))
 		}
 	})
