@@ -1,13 +1,11 @@
 package portal
 
 import (
-	"context"
 	"net/http"
 	"time"
 
 	"gongkai/internal/catalog"
 	"gongkai/internal/httpjson"
-	"gongkai/internal/store"
 )
 
 type unitJSON struct {
@@ -23,7 +21,7 @@ type unitJSON struct {
 
 // apiUnits lists units with their published entry counts.
 func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) {
-	units, err := s.Store.UnitsWithStats(r.Context())
+	units, err := s.unitsWithStats(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -107,15 +105,4 @@ func later(a, b *time.Time) *time.Time {
 		return b
 	}
 	return a
-}
-
-// unitTree loads a unit and its catalog tree with counts, for the tree's
-// page, a column's page and the JSON API alike.
-func (s *Server) unitTree(ctx context.Context, code string) (catalog.Unit, []store.TreeColumnStats, error) {
-	unit, err := s.Store.Unit(ctx, code)
-	if err != nil {
-		return unit, nil, err
-	}
-	tree, err := s.Store.TreeWithStats(ctx, code)
-	return unit, tree, err
 }

@@ -64,14 +64,12 @@ type homeView struct {
 
 func (s *Server) loadHome(ctx context.Context) (homeView, error) {
 	var v homeView
-	var err error
-	if v.Latest, err = s.Store.PublishedEntries(ctx, store.EntryList{Limit: homeLatest}); err != nil {
+	lists, err := s.homeEntryLists(ctx)
+	if err != nil {
 		return v, err
 	}
-	if v.Pinned, err = s.Store.PinnedEntries(ctx, homePinned); err != nil {
-		return v, err
-	}
-	units, err := s.Store.UnitsWithStats(ctx)
+	v.Latest, v.Pinned = lists.latest, lists.pinned
+	units, err := s.unitsWithStats(ctx)
 	if err != nil {
 		return v, err
 	}

@@ -18,7 +18,7 @@ type unitsView struct {
 
 // unitsPage lists the units by kind with their entry counts and last update.
 func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request) {
-	units, err := s.Store.UnitsWithStats(r.Context())
+	units, err := s.unitsWithStats(r.Context())
 	if err != nil {
 		s.failPage(w, r, err)
 		return

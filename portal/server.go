@@ -43,6 +43,9 @@ type Deps struct {
 	// Supervise is the office's supervision (nil: one is made without the
 	// metrics' hook, and no run is scheduled).
 	Supervise *supervise.Service
+	// Limits are the caps, rate limits, trusted proxies and page cache
+	// (the zero value: none, and no page kept; cache_*.go, limits.go).
+	Limits config.Limits
 }
 
 // Server answers HTTP requests.
@@ -50,6 +53,7 @@ type Server struct {
 	Deps
 	router    *mux.Router
 	odMetrics *metrics.OpenData // downloads, and rows rejected by publishes
+	traffic   *traffic          // caps, rate limits, page cache (limits.go)
 }
 
 // New builds the server and its routes.
@@ -61,6 +65,7 @@ func New(d Deps) *Server {
 		d.Metrics = metrics.New()
 	}
 	s := &Server{Deps: d, router: mux.NewRouter(), odMetrics: metrics.NewOpenData(d.Metrics.Registry)}
+	s.setupTraffic()
 	s.routes()
 	return s
 }
@@ -91,7 +96,7 @@ func (s *Server) routes() {
 	s.opendataRoutes(r)
 	s.consoleRoutes(r)
 
-	r.Use(s.recoverer, s.instrument)
+	r.Use(s.recoverer, s.instrument, s.trafficGate, s.cachePages)
 }
 
 // ServeHTTP makes the server an http.Handler.

@@ -31,8 +31,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
 	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--metrics-addr ADDR] [--data ./data] [--db URL] [--files DIR] [--demo]", serveAbout)
 	cfg.Bind(fs, true)
+	var limits config.Limits
+	limitFlags := limits.Bind(fs)
 	withDemo := fs.Bool("demo", false, "load the demo data set when the store has no units yet")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := limitFlags.Resolve(e.getenv); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -100,7 +105,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	sv, stopSupervision := startSupervision(ctx, b, m, log)
 	defer stopSupervision()
 	srv := portal.New(portal.Deps{Store: b.store, Files: b.files, Metrics: m, Log: log, Site: cfg.Site, SecureCookies: secureCookies(e, cfg.Addr), Gate: gate, Links: links, ColumnFit: keeper,
-		Index: ix, Ready: ix.Ready, Supervise: sv, MetricsApart: cfg.MetricsAddr != ""})
+		Index: ix, Ready: ix.Ready, Supervise: sv, Limits: limits, MetricsApart: cfg.MetricsAddr != ""})
 	if cfg.MetricsAddr != "" {
 		stopMetrics, err := serveMetrics(e, log, cfg.MetricsAddr, srv.MetricsHandler())
 		if err != nil {
