@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"gongkai/internal/clientip"
@@ -29,6 +30,7 @@ type traffic struct {
 	classes  map[limitClass]*clientLimiter
 	cache    *pageCache
 	agg      aggregates
+	refused  atomic.Int64
 }
 
 // limitClass names a per-client rate limit.
@@ -55,6 +57,20 @@ func (s *Server) setupTraffic() {
 		func(ctx context.Context) (time.Time, error) { _, at, err := s.Store.LastChange(ctx); return at, err }, s.Log)
 	t.agg.cache = t.cache
 	s.traffic = t
+	// Register rather than MustRegister: a second server on the same
+	// registry (a test's) keeps the first one's figures.
+	for _, c := range []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongkai_page_cache_hits_total",
+			Help: "Public pages and JSON answered from the page cache."}, func() float64 { return float64(t.cache.hits.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongkai_page_cache_misses_total",
+			Help: "Cacheable public pages and JSON that had to be rendered."}, func() float64 { return float64(t.cache.misses.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gongkai_page_cache_bytes",
+			Help: "Bytes the page cache holds."}, func() float64 { return float64(t.cache.pages.Stats().Bytes) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongkai_http_refused_total",
+			Help: "Requests refused by the in-flight cap (503) or a per-client rate limit (429)."}, func() float64 { return float64(t.refused.Load()) }),
+	} {
+		_ = s.Metrics.Registry.Register(c)
+	}
 }
 
 // trafficGate resolves the client's address, holds the cap on requests in
@@ -113,6 +129,7 @@ func limitClassOf(r *http.Request, route string) (limitClass, bool) {
 // turnAway answers 429 or 503 with Retry-After: JSON for programs, a short
 // page for people.
 func (s *Server) turnAway(w http.ResponseWriter, r *http.Request, status int, wait time.Duration) {
+	s.traffic.refused.Add(1)
 	secs := max(int(math.Ceil(wait.Seconds())), 1)
 	h := w.Header()
 	h.Set("Retry-After", strconv.Itoa(secs))
