@@ -236,7 +236,7 @@ func (s *Server) countCachedSearch(r *http.Request, e *pagecache.Entry) {
 	if p := q.Get("page"); (p != "" && p != "1") || q.Get("after") != "" || strings.TrimSpace(q.Get("q")) == "" {
 		return
 	}
-	s.Index.CountQuery(q.Get("q"), clientip.From(r))
+	s.Index.CountQueryFrom(q.Get("q"), clientip.From(r))
 }
 
 // searchZeroHeader marks, inside the cache only, a search answer that
