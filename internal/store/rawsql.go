@@ -14,7 +14,7 @@ func (s *Store) ExecRawForTest(ctx context.Context, q string, args ...any) error
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
 	if _, err := s.w.ExecContext(ctx, s.w.Rebind(q), args...); err != nil {
-		return fmt.Errorf("store: raw statement: %w", err)
+		return fmt.Errorf("store: raw statement: %w", ctxErr(ctx, err))
 	}
 	return nil
 }

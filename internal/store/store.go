@@ -188,29 +188,41 @@ type Tx struct {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.tx.Rebind(q), args...)
+	res, err := t.tx.ExecContext(ctx, t.tx.Rebind(q), args...)
+	return res, ctxErr(ctx, err)
 }
 
 func (t *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
-	return t.tx.GetContext(ctx, dest, t.tx.Rebind(q), args...)
+	return ctxErr(ctx, t.tx.GetContext(ctx, dest, t.tx.Rebind(q), args...))
 }
 
 func (t *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
-	return t.tx.SelectContext(ctx, dest, t.tx.Rebind(q), args...)
+	return ctxErr(ctx, t.tx.SelectContext(ctx, dest, t.tx.Rebind(q), args...))
+}
+
+// ctxErr makes a statement that failed because its context ended say so,
+// whatever the driver reported: lib/pq answers a cancelled statement with
+// the server's "canceling statement" error (57014), which callers could
+// not tell from a failure. The driver's error stays in the chain.
+func ctxErr(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ctx.Err(), err)
 }
 
 // inTx runs fn in a write transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return fmt.Errorf("store: begin: %w", ctxErr(ctx, err))
 	}
 	if err := fn(&Tx{tx: tx, dialect: s.dialect}); err != nil {
 		_ = tx.Rollback()
-		return err
+		return ctxErr(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("store: commit: %w", ctxErr(ctx, err))
 	}
 	return nil
 }
@@ -218,13 +230,13 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 func (s *Store) get(ctx context.Context, dest any, q string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
-	return s.r.GetContext(ctx, dest, s.r.Rebind(q), args...)
+	return ctxErr(ctx, s.r.GetContext(ctx, dest, s.r.Rebind(q), args...))
 }
 
 func (s *Store) sel(ctx context.Context, dest any, q string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
-	return s.r.SelectContext(ctx, dest, s.r.Rebind(q), args...)
+	return ctxErr(ctx, s.r.SelectContext(ctx, dest, s.r.Rebind(q), args...))
 }
 
 // notFound maps sql.ErrNoRows to ErrNotFound with context.
