@@ -101,7 +101,7 @@ func (s *Server) routes() {
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.router.ServeHTTP(w, r)
+	s.withDeadline(s.router).ServeHTTP(w, r) // deadline.go
 }
 
 // MetricsHandler answers Prometheus scrapes of the server's registry.
