@@ -71,7 +71,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	// The indexer follows the store inside this process (Bleve allows one
 	// writer per index); the service is ready once it has caught up.
-	ix, err := indexer.Open(ctx, searchOptions(b, log, metrics.NewSearch(m.Registry)))
+	// It reads the change log every 250 ms, so that a publish through any
+	// replica is searchable on every replica well within a second.
+	opts := searchOptions(b, log, metrics.NewSearch(m.Registry))
+	opts.PollInterval = 250 * time.Millisecond
+	ix, err := indexer.Open(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
