@@ -6,7 +6,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: all build editor run test test-short vet fuzz bench bench-import bench-search bench-export bench-relevance bench-workflow bench-checks bench-deps clean
+.PHONY: all build editor run test test-short vet fuzz bench bench-import bench-search bench-export bench-relevance bench-workflow bench-checks bench-replicas bench-load bench-deps clean
 
 all: build
 
@@ -66,6 +66,14 @@ fuzz:
 			echo "ok    $$pkg $$name: $${execs:-0} executions (the fuzzing engine stopped on its own deadline, no failing input)"; \
 		else echo "FAIL  $$pkg $$name: $${execs:-0} executions"; printf '%s\n' "$$out" | tail -40; fail=1; fi; \
 	done; exit $$fail
+
+## bench-replicas: publish → searchable on each of three serve processes sharing PostgreSQL (p50/p99)
+bench-replicas:
+	@$(BENCH_ENV) GONGKAI_REPLICA_PUBLISHES=200 $(GO) test -count=1 -run TestThreeReplicas -v -timeout 20m ./internal/cli | grep -E 'p50|PASS|FAIL'
+
+## bench-load: the portal under a spike over loopback, each page against nginx, then a 200-connection mix (needs wrk and nginx-light)
+bench-load: build
+	@scripts/bench-load.sh
 
 ## bench: every figure the benchmarks report, each against its baseline run in the same process
 bench: bench-import bench-search bench-export bench-workflow bench-checks
