@@ -23,7 +23,7 @@ func TestFillEntriesForBench(t *testing.T) {
 		if err != nil || len(units) != 12 || units[0].Code != "bench000" {
 			t.Fatalf("units: %d, %v", len(units), err)
 		}
-		stats, err := st.PublishStats(ctx, end, end.AddDate(0, 0, -90))
+		stats, err := st.PublishStats(ctx, end, end.AddDate(0, 0, -90), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

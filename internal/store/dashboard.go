@@ -4,81 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
 // What the office's supervision dashboard reads besides the rules'
-// aggregates: the same aggregates for some units only (to bring a kept
-// report up to date after a few changes), open notices per unit, a unit's
-// returns with the entries' titles, and the change log's counter.
-
-// standingAsOf is publishedAsOf written so that no index can serve its
-// test of the status: SQLite then reads the units' entries through the
-// (unit, column, status, published_at) index, in group order and without
-// touching the table for published entries, instead of merging two ranges
-// of the (status, published_at) index and sorting the result. Measured on
-// a million entries: 0.8 s rather than 4.8 s for every unit, 7 ms rather
-// than 0.7 s for one. Same three placeholders, same meaning.
-const standingAsOf = `published_at IS NOT NULL AND published_at <= ?
-  AND (CASE WHEN status = 'published' THEN 1 WHEN status = 'withdrawn' AND withdrawn_at > ? THEN 1 ELSE 0 END) = 1`
-
-// PublishStatsOf is PublishStats for the given units only (nil: every
-// unit).
-func (s *Store) PublishStatsOf(ctx context.Context, asOf, since time.Time, units []string) ([]PublishStat, error) {
-	at := Millis(asOf)
-	args := []any{Millis(since), at, at}
-	where := ""
-	if units != nil {
-		if len(units) == 0 {
-			return nil, nil
-		}
-		ph, us := inList(units)
-		where = ` AND unit IN (` + ph + `)`
-		args = append(args, us...)
-	}
-	var out []PublishStat
-	err := s.sel(ctx, &out, `SELECT unit, column_code AS col, COUNT(*) AS n,
-  SUM(CASE WHEN published_at > ? THEN 1 ELSE 0 END) AS recent, MAX(published_at) AS last
-FROM entries WHERE `+standingAsOf+where+`
-GROUP BY unit, column_code ORDER BY unit, column_code`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: publish stats: %w", err)
-	}
-	return out, nil
-}
-
-// PublishCountsOf is PublishCountsByBucket for the given units (nil:
-// every unit), one row per unit and bucket.
-func (s *Store) PublishCountsOf(ctx context.Context, bounds []time.Time, asOf time.Time, units []string) ([]BucketCount, error) {
-	if len(bounds) < 2 || len(bounds) > 121 {
-		return nil, fmt.Errorf("store: publish counts: %d bounds (2 to 121)", len(bounds))
-	}
-	if units != nil && len(units) == 0 {
-		return nil, nil
-	}
-	var b strings.Builder
-	args := make([]any, 0, len(bounds)+6+len(units))
-	b.WriteString(`SELECT unit, CASE`)
-	for i := 1; i < len(bounds); i++ {
-		b.WriteString(fmt.Sprintf(" WHEN published_at < ? THEN %d", i-1))
-		args = append(args, Millis(bounds[i]))
-	}
-	at := Millis(asOf)
-	b.WriteString(` END AS bucket, COUNT(*) AS n FROM entries WHERE ` + standingAsOf + ` AND published_at >= ? AND published_at < ?`)
-	args = append(args, at, at, Millis(bounds[0]), Millis(bounds[len(bounds)-1]))
-	if units != nil {
-		ph, us := inList(units)
-		b.WriteString(` AND unit IN (` + ph + `)`)
-		args = append(args, us...)
-	}
-	b.WriteString(` GROUP BY unit, bucket ORDER BY unit, bucket`)
-	var out []BucketCount
-	if err := s.sel(ctx, &out, b.String(), args...); err != nil {
-		return nil, fmt.Errorf("store: publish counts: %w", err)
-	}
-	return out, nil
-}
+// aggregates (PublishStats and PublishCounts, supervise.go): open notices
+// per unit, a unit's returns with the entries' titles, and the change
+// log's counter.
 
 // EntryUnits maps entry ids to their units (ids not stored are left out).
 func (s *Store) EntryUnits(ctx context.Context, ids []string) (map[string]string, error) {

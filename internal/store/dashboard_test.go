@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,11 +39,11 @@ func saveAt(t *testing.T, st *store.Store, id, unit, column, published, status, 
 	}
 }
 
-// The dashboard's own reads of the aggregates answer exactly what
-// PublishStats and PublishCountsByBucket answer, for every unit or some:
-// withdrawn entries count until their withdrawal, drafts and entries
-// published after the instant never.
-func TestPublishStatsOfMatches(t *testing.T) {
+// PublishStats and PublishCounts, for every unit or some, answer what a
+// count over the stored rows made here gives: withdrawn entries count
+// until their withdrawal, drafts and entries published after the instant
+// never.
+func TestPublishStatsAndCounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		for _, u := range []string{"fgw", "jtj", "gxq"} {
@@ -58,85 +59,100 @@ func TestPublishStatsOfMatches(t *testing.T) {
 			{"a7", "jtj", "ggfw", "2025-12-31 23:59", "published", ""},
 			{"a8", "jtj", "ggfw", "", "draft", ""},
 			{"a9", "gxq", "yjgl", "2024-07-01 08:00", "published", ""},
+			{"a10", "gxq", "yjgl", "2026-06-30 23:59", "published", ""}, // the instant's last minute
+			{"a11", "jtj", "tzgg", "2025-06-30 23:00", "published", ""}, // before the first bucket
 		}
 		for _, r := range rows {
 			saveAt(t, st, r.id, r.unit, r.column, r.published, r.status, r.withdrawn)
 		}
 		asOf := shanghai("2026-06-30 23:59").Add(59*time.Second + 999*time.Millisecond)
 		since := shanghai("2026-04-01 00:00").Add(-time.Millisecond)
-		want, err := st.PublishStats(ctx, asOf, since)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(want) != 5 {
-			t.Fatalf("PublishStats: %+v", want)
-		}
 		var bounds []time.Time
 		for m := 0; m <= 12; m++ {
 			bounds = append(bounds, time.Date(2025, 7+time.Month(m), 1, 0, 0, 0, 0, catalog.Shanghai))
 		}
-		wantBuckets, err := st.PublishCountsByBucket(ctx, bounds, asOf, "")
-		if err != nil {
-			t.Fatal(err)
+		// What stood published at asOf, counted from the rows above.
+		type key struct{ unit, column string }
+		wantStats := map[key]store.PublishStat{}
+		wantBuckets := map[key]int{} // column: the bucket's number
+		for _, r := range rows {
+			if r.published == "" || shanghai(r.published).After(asOf) ||
+				(r.status == "withdrawn" && !shanghai(r.withdrawn).After(asOf)) {
+				continue
+			}
+			p := shanghai(r.published)
+			k := key{r.unit, r.column}
+			s := wantStats[k]
+			s.Unit, s.Column = r.unit, r.column
+			s.Count++
+			if p.After(since) {
+				s.Recent++
+			}
+			s.LastMS = max(s.LastMS, store.Millis(p))
+			wantStats[k] = s
+			for i := 0; i+1 < len(bounds); i++ {
+				if !p.Before(bounds[i]) && p.Before(bounds[i+1]) {
+					wantBuckets[key{r.unit, fmt.Sprint(i)}]++
+				}
+			}
 		}
 		for _, tc := range []struct {
 			name  string
 			units []string
-		}{{"every unit", nil}, {"fgw and gxq", []string{"fgw", "gxq"}}, {"jtj", []string{"jtj"}}, {"none", []string{}}} {
+		}{{"every unit", nil}, {"fgw and gxq", []string{"fgw", "gxq"}}, {"jtj", []string{"jtj"}}, {"none", []string{}}, {"unknown", []string{"nope"}}} {
 			t.Run(tc.name, func(t *testing.T) {
-				keep := func(u string) bool {
-					if tc.units == nil {
-						return true
-					}
-					for _, x := range tc.units {
-						if x == u {
-							return true
-						}
-					}
-					return false
-				}
-				var w []store.PublishStat
-				for _, s := range want {
-					if keep(s.Unit) {
-						w = append(w, s)
-					}
-				}
-				got, err := st.PublishStatsOf(ctx, asOf, since, tc.units)
+				keep := func(u string) bool { return tc.units == nil || slices.Contains(tc.units, u) }
+				got, err := st.PublishStats(ctx, asOf, since, tc.units)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if fmt.Sprint(got) != fmt.Sprint(w) {
-					t.Errorf("PublishStatsOf\n got %+v\nwant %+v", got, w)
+				gotStats := map[key]store.PublishStat{}
+				for _, s := range got {
+					gotStats[key{s.Unit, s.Column}] = s
 				}
-				var wb []store.BucketCount
-				for _, b := range wantBuckets {
-					if keep(b.Unit) {
-						wb = append(wb, b)
+				for k, w := range wantStats {
+					if keep(k.unit) && gotStats[k] != w {
+						t.Errorf("PublishStats %v: got %+v, want %+v", k, gotStats[k], w)
 					}
 				}
-				gb, err := st.PublishCountsOf(ctx, bounds, asOf, tc.units)
+				for k, g := range gotStats {
+					if _, ok := wantStats[k]; !ok || !keep(k.unit) {
+						t.Errorf("PublishStats: unexpected row %+v", g)
+					}
+				}
+				gb, err := st.PublishCounts(ctx, bounds, asOf, tc.units)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if fmt.Sprint(gb) != fmt.Sprint(wb) {
-					t.Errorf("PublishCountsOf\n got %+v\nwant %+v", gb, wb)
+				gotBuckets := map[key]int{}
+				for _, b := range gb {
+					gotBuckets[key{b.Unit, fmt.Sprint(b.Bucket)}] = b.Count
+				}
+				for k, w := range wantBuckets {
+					if keep(k.unit) && gotBuckets[k] != w {
+						t.Errorf("PublishCounts %s bucket %s: got %d, want %d", k.unit, k.column, gotBuckets[k], w)
+					}
+				}
+				for k, g := range gotBuckets {
+					if wantBuckets[k] != g || !keep(k.unit) {
+						t.Errorf("PublishCounts: unexpected %s bucket %s = %d", k.unit, k.column, g)
+					}
 				}
 			})
 		}
-		// The figures themselves: fgw's tzgg has a1 and a2 (a5 withdrawn
-		// before), one recent; jtj's tzgg keeps a6.
-		by := map[string]store.PublishStat{}
-		for _, s := range want {
-			by[s.Unit+"/"+s.Column] = s
-		}
-		if s := by["fgw/tzgg"]; s.Count != 2 || s.Recent != 1 || !s.Last().Equal(shanghai("2026-06-29 23:59")) {
+		// The figures themselves, as read from the table: fgw's tzgg has
+		// a1 and a2 (a5 withdrawn before), one recent; jtj's tzgg keeps a6.
+		if s := wantStats[key{"fgw", "tzgg"}]; s.Count != 2 || s.Recent != 1 || !s.Last().Equal(shanghai("2026-06-29 23:59")) {
 			t.Errorf("fgw/tzgg: %+v", s)
 		}
-		if s := by["fgw/zcwj"]; s.Count != 1 || s.Recent != 1 {
+		if s := wantStats[key{"fgw", "zcwj"}]; s.Count != 1 || s.Recent != 1 {
 			t.Errorf("fgw/zcwj: %+v (the entry of 1 April counts as recent, the one of 1 July not at all)", s)
 		}
-		if s := by["jtj/tzgg"]; s.Count != 1 {
+		if s := wantStats[key{"jtj", "tzgg"}]; s.Count != 2 || s.Recent != 0 {
 			t.Errorf("jtj/tzgg: %+v", s)
+		}
+		if len(wantStats) != 5 || wantBuckets[key{"gxq", "11"}] != 1 || wantBuckets[key{"jtj", "0"}] != 0 {
+			t.Errorf("the rows' own figures: %v %v", wantStats, wantBuckets)
 		}
 
 		// Units of entries, and the change counter moving with each write.

@@ -18,12 +18,26 @@ import (
 
 // publishedAsOf is the condition of an entry that stood published at the
 // instant bound to its two placeholders: published by then and, if it is
-// withdrawn now, withdrawn only later. It is standingAsOf (dashboard.go):
-// the status is tested in a form no index serves, so that the database
-// reads a unit's entries through the (unit, column, status, published_at)
-// index in group order (measured at 1,000,000 entries on SQLite: 0.8 s
-// instead of 4.8 s for every unit).
-const publishedAsOf = standingAsOf
+// withdrawn now, withdrawn only later. It is written so that no index can
+// serve its test of the status: SQLite then reads the units' entries
+// through the (unit, column, status, published_at) index, in group order
+// and without touching the table for published entries, instead of
+// merging two ranges of the (status, published_at) index and sorting the
+// result. Measured on a million entries: 0.8 s rather than 4.8 s for every
+// unit, 7 ms rather than 0.7 s for one.
+const publishedAsOf = `published_at IS NOT NULL AND published_at <= ?
+  AND (CASE WHEN status = 'published' THEN 1 WHEN status = 'withdrawn' AND withdrawn_at > ? THEN 1 ELSE 0 END) = 1`
+
+// unitsIn is the condition and arguments that keep the rows of the given
+// units (nil: every unit; empty: none, which the callers answer without a
+// query).
+func unitsIn(units []string) (string, []any) {
+	if units == nil {
+		return "", nil
+	}
+	ph, args := inList(units)
+	return ` AND unit IN (` + ph + `)`, args
+}
 
 // PublishStat is one unit column's published entries as of an instant.
 type PublishStat struct {
@@ -41,14 +55,19 @@ func (p PublishStat) Last() time.Time { return FromMillis(p.LastMS) }
 
 // PublishStats counts, per unit and column, the entries that stood
 // published at asOf, those of them published after since, and the newest
-// publish time. Columns without an entry have no row.
-func (s *Store) PublishStats(ctx context.Context, asOf, since time.Time) ([]PublishStat, error) {
-	var out []PublishStat
+// publish time, for the given units (nil: every unit). Columns without an
+// entry have no row.
+func (s *Store) PublishStats(ctx context.Context, asOf, since time.Time, units []string) ([]PublishStat, error) {
+	if units != nil && len(units) == 0 {
+		return nil, nil
+	}
 	at := Millis(asOf)
+	where, us := unitsIn(units)
+	var out []PublishStat
 	err := s.sel(ctx, &out, `SELECT unit, column_code AS col, COUNT(*) AS n,
   SUM(CASE WHEN published_at > ? THEN 1 ELSE 0 END) AS recent, MAX(published_at) AS last
-FROM entries WHERE `+publishedAsOf+`
-GROUP BY unit, column_code ORDER BY unit, column_code`, Millis(since), at, at)
+FROM entries WHERE `+publishedAsOf+where+`
+GROUP BY unit, column_code ORDER BY unit, column_code`, append([]any{Millis(since), at, at}, us...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: publish stats: %w", err)
 	}
@@ -62,27 +81,29 @@ type BucketCount struct {
 	Count  int    `db:"n"`
 }
 
-// PublishCountsByBucket counts the entries published in each interval
+// PublishCounts counts the entries published in each interval
 // [bounds[i], bounds[i+1]) per unit (bucket i), among those that stood
-// published at asOf. unit "" counts every unit. At most 120 buckets.
-func (s *Store) PublishCountsByBucket(ctx context.Context, bounds []time.Time, asOf time.Time, unit string) ([]BucketCount, error) {
+// published at asOf, for the given units (nil: every unit). At most 120
+// buckets.
+func (s *Store) PublishCounts(ctx context.Context, bounds []time.Time, asOf time.Time, units []string) ([]BucketCount, error) {
 	if len(bounds) < 2 || len(bounds) > 121 {
 		return nil, fmt.Errorf("store: publish counts: %d bounds (2 to 121)", len(bounds))
 	}
+	if units != nil && len(units) == 0 {
+		return nil, nil
+	}
 	var b strings.Builder
-	args := make([]any, 0, len(bounds)+6)
+	args := make([]any, 0, len(bounds)+6+len(units))
 	b.WriteString(`SELECT unit, CASE`)
 	for i := 1; i < len(bounds); i++ {
 		b.WriteString(fmt.Sprintf(" WHEN published_at < ? THEN %d", i-1))
 		args = append(args, Millis(bounds[i]))
 	}
-	b.WriteString(` END AS bucket, COUNT(*) AS n FROM entries WHERE ` + publishedAsOf + ` AND published_at >= ? AND published_at < ?`)
 	at := Millis(asOf)
+	where, us := unitsIn(units)
+	b.WriteString(` END AS bucket, COUNT(*) AS n FROM entries WHERE ` + publishedAsOf + ` AND published_at >= ? AND published_at < ?` + where)
 	args = append(args, at, at, Millis(bounds[0]), Millis(bounds[len(bounds)-1]))
-	if unit != "" {
-		b.WriteString(` AND unit = ?`)
-		args = append(args, unit)
-	}
+	args = append(args, us...)
 	b.WriteString(` GROUP BY unit, bucket ORDER BY unit, bucket`)
 	var out []BucketCount
 	if err := s.sel(ctx, &out, b.String(), args...); err != nil {

@@ -20,9 +20,8 @@ import (
 //
 // Report is the rules' report made afresh (Service.Report: PublishStats
 // and the rest); Buckets the 12 months' volume of all units
-// (PublishCountsByBucket); UnitTimeline one unit's 24 months as the
-// drill-down reads them (PublishCountsOf), beside PublishCountsByBucket
-// for one unit; DashboardFull the dashboard's first view of a day (every
+// (PublishCounts); UnitTimeline one unit's 24 months as the drill-down
+// reads them; DashboardFull the dashboard's first view of a day (every
 // unit read); DashboardAfterChange a view after one entry was published
 // (its unit read again); DashboardKept a view while nothing changed.
 func BenchmarkDashboard(b *testing.B) {
@@ -52,7 +51,7 @@ func BenchmarkDashboard(b *testing.B) {
 			b.Run("Buckets", func(b *testing.B) {
 				bounds := supervise.MonthBounds(asOf, 12)
 				for b.Loop() {
-					if _, err := st.PublishCountsByBucket(ctx, bounds, asOf, ""); err != nil {
+					if _, err := st.PublishCounts(ctx, bounds, asOf, nil); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -60,15 +59,7 @@ func BenchmarkDashboard(b *testing.B) {
 			b.Run("UnitTimeline", func(b *testing.B) {
 				bounds := supervise.MonthBounds(asOf, supervise.TimelineMonths)
 				for b.Loop() {
-					if _, err := st.PublishCountsOf(ctx, bounds, asOf, []string{"bench042"}); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			b.Run("UnitBuckets", func(b *testing.B) {
-				bounds := supervise.MonthBounds(asOf, supervise.TimelineMonths)
-				for b.Loop() {
-					if _, err := st.PublishCountsByBucket(ctx, bounds, asOf, "bench042"); err != nil {
+					if _, err := st.PublishCounts(ctx, bounds, asOf, []string{"bench042"}); err != nil {
 						b.Fatal(err)
 					}
 				}

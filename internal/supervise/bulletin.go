@@ -525,7 +525,7 @@ func (s *Service) bulletinInput(ctx context.Context, q Quarter, set Settings) (B
 		return in, err
 	}
 	window := WindowStart(end, set)
-	if ri.Stats, err = s.st.PublishStats(ctx, end, window.Add(-time.Millisecond)); err != nil {
+	if ri.Stats, err = s.st.PublishStats(ctx, end, window.Add(-time.Millisecond), nil); err != nil {
 		return in, err
 	}
 	if ri.Returns, err = s.st.Returns(ctx, window.Add(-time.Millisecond), end); err != nil {
@@ -537,7 +537,7 @@ func (s *Service) bulletinInput(ctx context.Context, q Quarter, set Settings) (B
 
 	months := q.Months()
 	bounds := []time.Time{months[0].Start(), months[1].Start(), months[2].Start(), end.Add(time.Millisecond)}
-	counts, err := s.st.PublishCountsByBucket(ctx, bounds, end, "")
+	counts, err := s.st.PublishCounts(ctx, bounds, end, nil)
 	if err != nil {
 		return in, err
 	}

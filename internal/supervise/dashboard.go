@@ -170,7 +170,7 @@ func SortLeague(rows []LeagueRow, key, dir string) (string, string) {
 
 // MonthBounds are the first instants of n calendar months ending with the
 // month of asOf, and of the month after: n+1 bounds for
-// PublishCountsByBucket.
+// PublishCounts.
 func MonthBounds(asOf time.Time, n int) []time.Time {
 	d := Day(asOf)
 	first := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, catalog.Shanghai).AddDate(0, 1-n, 0)
@@ -348,12 +348,12 @@ func (s *Service) aggregates(ctx context.Context, asOf time.Time) (*aggregated, 
 	if err != nil {
 		return nil, err
 	}
-	stats, err := s.st.PublishStatsOf(ctx, asOf, WindowStart(asOf, set).Add(-time.Millisecond), units)
+	stats, err := s.st.PublishStats(ctx, asOf, WindowStart(asOf, set).Add(-time.Millisecond), units)
 	if err != nil {
 		return nil, err
 	}
 	bounds := MonthBounds(asOf, 12)
-	counts, err := s.st.PublishCountsOf(ctx, bounds, asOf, units)
+	counts, err := s.st.PublishCounts(ctx, bounds, asOf, units)
 	if err != nil {
 		return nil, err
 	}
@@ -485,7 +485,7 @@ func (s *Service) UnitDetail(ctx context.Context, asOf time.Time, unit string) (
 	}
 	d := &UnitDetail{Unit: u, Window: agg.report.Window}
 	bounds := MonthBounds(asOf, TimelineMonths)
-	counts, err := s.st.PublishCountsOf(ctx, bounds, asOf, []string{unit})
+	counts, err := s.st.PublishCounts(ctx, bounds, asOf, []string{unit})
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func (s *Service) Input(ctx context.Context, asOf time.Time, set Settings) (Inpu
 		return in, err
 	}
 	window := WindowStart(asOf, set)
-	if in.Stats, err = s.st.PublishStats(ctx, asOf, window.Add(-time.Millisecond)); err != nil {
+	if in.Stats, err = s.st.PublishStats(ctx, asOf, window.Add(-time.Millisecond), nil); err != nil {
 		return in, err
 	}
 	if in.Returns, err = s.st.Returns(ctx, window.Add(-time.Millisecond), asOf); err != nil {
