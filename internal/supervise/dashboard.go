@@ -3,7 +3,6 @@ package supervise
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -377,7 +376,11 @@ func (s *Service) aggregates(ctx context.Context, asOf time.Time) (*aggregated, 
 	for _, c := range counts {
 		d.months[c.Unit] = append(d.months[c.Unit], c)
 	}
-	in, err := s.inputWith(ctx, asOf, set, d.stats)
+	var kept []store.PublishStat
+	for _, st := range d.stats {
+		kept = append(kept, st...)
+	}
+	in, err := s.inputWith(ctx, asOf, set, kept)
 	if err != nil {
 		return nil, err
 	}
@@ -425,38 +428,6 @@ func (s *Service) changedUnits(ctx context.Context, seq int64) ([]string, bool, 
 	}
 	slices.Sort(units)
 	return units, true, nil
-}
-
-// inputWith is Input with the publish statistics already read: the units,
-// their columns, the returns and the quality gate's summary read afresh
-// (each a small, indexed read).
-func (s *Service) inputWith(ctx context.Context, asOf time.Time, set Settings, stats map[string][]store.PublishStat) (Input, error) {
-	var in Input
-	var err error
-	if in.Units, err = s.st.SupervisedUnits(ctx); err != nil {
-		return in, err
-	}
-	if in.Columns, err = s.st.LeafColumns(ctx); err != nil {
-		return in, err
-	}
-	for _, st := range stats {
-		in.Stats = append(in.Stats, st...)
-	}
-	window := WindowStart(asOf, set)
-	if in.Returns, err = s.st.Returns(ctx, window.Add(-time.Millisecond), asOf); err != nil {
-		return in, err
-	}
-	raw, err := s.st.Setting(ctx, FindingsSettingKey, "")
-	if err != nil {
-		return in, err
-	}
-	if raw != "" {
-		var f map[string]FindingSummary
-		if err := json.Unmarshal([]byte(raw), &f); err == nil {
-			in.Findings = f
-		}
-	}
-	return in, nil
 }
 
 // UnitDetail is one unit's drill-down as of a day.

@@ -77,7 +77,18 @@ const FindingsSettingKey = "checks_summary"
 
 // Input reads the aggregates the rules need as of asOf.
 func (s *Service) Input(ctx context.Context, asOf time.Time, set Settings) (Input, error) {
-	var in Input
+	stats, err := s.st.PublishStats(ctx, asOf, WindowStart(asOf, set).Add(-time.Millisecond), nil)
+	if err != nil {
+		return Input{}, err
+	}
+	return s.inputWith(ctx, asOf, set, stats)
+}
+
+// inputWith is Input with the publish statistics already read: the units,
+// their columns, the returns and the quality gate's summary are read here
+// (each a small, indexed read).
+func (s *Service) inputWith(ctx context.Context, asOf time.Time, set Settings, stats []store.PublishStat) (Input, error) {
+	in := Input{Stats: stats}
 	var err error
 	if in.Units, err = s.st.SupervisedUnits(ctx); err != nil {
 		return in, err
@@ -86,9 +97,6 @@ func (s *Service) Input(ctx context.Context, asOf time.Time, set Settings) (Inpu
 		return in, err
 	}
 	window := WindowStart(asOf, set)
-	if in.Stats, err = s.st.PublishStats(ctx, asOf, window.Add(-time.Millisecond), nil); err != nil {
-		return in, err
-	}
 	if in.Returns, err = s.st.Returns(ctx, window.Add(-time.Millisecond), asOf); err != nil {
 		return in, err
 	}
