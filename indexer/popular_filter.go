@@ -165,15 +165,15 @@ func personalNumber(d string, whole bool) bool {
 	switch {
 	case (n == 18 || n == 15) && len(idRule.Check(d)) > 0:
 		return true
-	case mobile(d):
+	case checks.MobileNumber(d):
 		return true
-	case n == 13 && strings.HasPrefix(d, "86") && mobile(d[2:]):
+	case n == 13 && strings.HasPrefix(d, "86") && checks.MobileNumber(d[2:]):
 		return true
-	case n == 15 && strings.HasPrefix(d, "0086") && mobile(d[4:]):
+	case n == 15 && strings.HasPrefix(d, "0086") && checks.MobileNumber(d[4:]):
 		return true
 	case n >= 10 && n <= 12 && d[0] == '0' && d[1] != '0' && allDigits(d):
 		return true // area code and local number: 010-12345678, 0539-8123456
-	case n >= 16 && n <= 19 && allDigits(d) && luhn(d):
+	case n >= 16 && n <= 19 && checks.LuhnValid(d):
 		return true
 	case whole && (n == 7 || n == 8) && d[0] >= '2' && !dateDigits(d):
 		return true // a local landline number
@@ -195,10 +195,6 @@ func idInside(d string) bool {
 	return false
 }
 
-func mobile(d string) bool {
-	return len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' && allDigits(d)
-}
-
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -216,22 +212,6 @@ func dateDigits(d string) bool {
 		return err == nil && (d[:2] == "19" || d[:2] == "20")
 	}
 	return false
-}
-
-// luhn reports whether digits pass the Luhn check of card numbers.
-func luhn(d string) bool {
-	sum := 0
-	for i := len(d) - 1; i >= 0; i-- {
-		v := int(d[i] - '0')
-		if (len(d)-1-i)%2 == 1 {
-			v *= 2
-			if v > 9 {
-				v -= 9
-			}
-		}
-		sum += v
-	}
-	return sum%10 == 0
 }
 
 // hasEmail reports whether an @ stands between a Latin letter or digit

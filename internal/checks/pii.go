@@ -422,7 +422,7 @@ func (*PhoneRule) Check(text string) []Match {
 	runs := piiScan(text)
 	var out []Match
 	add := func(start, end int, national string, prefixed bool) {
-		if !phoneNational(national) {
+		if !MobileNumber(national) {
 			return
 		}
 		if !prefixed && (piiJoinedBefore(text, start) || piiLabelIs(text, start, piiNumberLabels[:])) {
@@ -473,10 +473,10 @@ func (*PhoneRule) Check(text string) []Match {
 	return out
 }
 
-// phoneNational reports whether eleven digits make a mobile number. Eight
+// MobileNumber reports whether eleven digits make a mobile number. Eight
 // zeros at the end make a round figure (15000000000 is 150 亿), not a
 // number anyone is given.
-func phoneNational(s string) bool {
+func MobileNumber(s string) bool {
 	return len(s) == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9' && piiAllDigits(s) &&
 		s[3:] != "00000000"
 }
@@ -541,7 +541,7 @@ func phonePrefixBefore(text string, runs []piiRun, i int) bool {
 // ---- Bank card numbers ----
 
 // BankRule finds bank card numbers: 16 to 19 digits, whole or in groups of
-// four, that pass the luhnValid check and either follow a card-like word or
+// four, that pass the Luhn check and either follow a card-like word or
 // start with a known issuer prefix. ID numbers (which the pii_id rule
 // reports), labelled order and serial numbers and figures are not found.
 type BankRule struct{}
@@ -575,7 +575,7 @@ func (*BankRule) Check(text string) []Match {
 	runs := piiScan(text)
 	var out []Match
 	add := func(start, end int, digits string) {
-		if len(digits) < 16 || len(digits) > 19 || !luhnValid(digits) || idNumberValid(digits) {
+		if len(digits) < 16 || len(digits) > 19 || !LuhnValid(digits) || idNumberValid(digits) {
 			return
 		}
 		if piiUnitAfter(text, end) || piiLabelIs(text, start, piiNumberLabels[:]) {
@@ -713,8 +713,9 @@ func piiWordsBefore(text string, i, n int) string {
 	return text[j:i]
 }
 
-// luhnValid reports whether a string of ASCII digits passes the luhnValid check.
-func luhnValid(s string) bool {
+// LuhnValid reports whether a string of ASCII digits passes the Luhn
+// check of card numbers.
+func LuhnValid(s string) bool {
 	sum, double := 0, false
 	for i := len(s) - 1; i >= 0; i-- {
 		d := int(s[i] - '0')
