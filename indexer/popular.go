@@ -122,24 +122,40 @@ func (p *popular) prune(ctx context.Context) {
 	p.viewMu.Unlock()
 	now := p.now()
 	_, err := p.st.WithJobLock(ctx, PopularJob, func(ctx context.Context) error {
-		claimed, err := p.st.ClaimJobRun(ctx, PopularJob, chinaDay(now), p.runner, now)
+		day := chinaDay(now)
+		claimed, err := p.st.ClaimJobRun(ctx, PopularJob, day, p.runner, now)
 		if err != nil || !claimed {
 			return err
 		}
-		set, err := p.st.PopularSettings(ctx)
-		if err != nil {
+		if err := p.pruneDays(ctx, now); err != nil {
+			// Give the day back: the next prune (here or on another
+			// replica) tries again.
+			if rerr := p.st.ReleaseJobRun(context.WithoutCancel(ctx), PopularJob, day, p.runner); rerr != nil {
+				return fmt.Errorf("%w; and releasing the day's claim: %v", err, rerr)
+			}
 			return err
 		}
-		before := firstDay(now, max(set.Days, popularKeep))
-		n, err := p.st.PrunePopularDays(ctx, before)
-		if err == nil && n > 0 {
-			p.log.Info("pruned popular query counts", slog.Int64("rows", n), slog.String("before", before))
-		}
-		return err
+		// Pruning twice is harmless: the claim of a replica that died
+		// before this is taken over by the next one, which prunes again.
+		return p.st.FinishJobRun(context.WithoutCancel(ctx), PopularJob, day, p.runner, p.now())
 	})
 	if err != nil && ctx.Err() == nil {
 		p.log.Warn("prune popular queries", slog.Any("err", err))
 	}
+}
+
+// pruneDays forgets the counts of the days before those the settings keep.
+func (p *popular) pruneDays(ctx context.Context, now time.Time) error {
+	set, err := p.st.PopularSettings(ctx)
+	if err != nil {
+		return err
+	}
+	before := firstDay(now, max(set.Days, popularKeep))
+	n, err := p.st.PrunePopularDays(ctx, before)
+	if err == nil && n > 0 {
+		p.log.Info("pruned popular query counts", slog.Int64("rows", n), slog.String("before", before))
+	}
+	return err
 }
 
 // firstDay is the first China day of a span of days ending today.

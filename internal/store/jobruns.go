@@ -6,18 +6,85 @@ import (
 	"time"
 )
 
-// The days scheduled jobs were claimed for (see ClaimJobRun).
+// The days scheduled jobs were claimed for. A daily job runs under its
+// lock (WithJobLock) and, holding it, claims its day (ClaimJobRun); once
+// the run succeeded it marks the claim finished (FinishJobRun), and a run
+// that failed gives the claim back (ReleaseJobRun). A claim that was
+// neither finished nor released belongs to a runner that died during its
+// run: the next runner to hold the lock takes it over.
 
 // JobRun is one job's claim of one day.
 type JobRun struct {
-	Job         string `db:"job"`
-	Day         string `db:"day"`
-	Runner      string `db:"runner"`
-	StartedAtMS int64  `db:"started_at"`
+	Job          string `db:"job"`
+	Day          string `db:"day"`
+	Runner       string `db:"runner"`
+	StartedAtMS  int64  `db:"started_at"`
+	FinishedAtMS *int64 `db:"finished_at"` // nil while the run is under way (or its runner died)
 }
 
 // StartedAt is when the runner claimed the day.
 func (r JobRun) StartedAt() time.Time { return FromMillis(r.StartedAtMS) }
+
+// FinishedAt is when the run ended successfully, nil while it has not.
+func (r JobRun) FinishedAt() *time.Time { return optTime(r.FinishedAtMS) }
+
+// ClaimJobRun records that runner starts job for day; it reports false when
+// the job already ran for that day, on this replica or another.
+//
+// It must be called while holding the job's lock (WithJobLock). A claim
+// that never finished (no FinishJobRun) is then taken over by runner: its
+// runner cannot be running the job, since it would hold the lock, so it
+// died in the middle of its run (killed, or its host lost) and the day's
+// run is made again rather than lost. On PostgreSQL the lock is a session
+// advisory lock, and a runner whose connection to the database broke while
+// its process went on running the job loses the lock with the connection:
+// its run may then overlap the one that takes its claim over, which is why
+// daily jobs must be safe to run twice for a day. On SQLite the lock is
+// held in this process, and one process serves a database file.
+func (s *Store) ClaimJobRun(ctx context.Context, job, day, runner string, at time.Time) (bool, error) {
+	var claimed bool
+	err := s.inTx(ctx, func(t *Tx) error {
+		// One statement: the new claim, or the takeover of an unfinished
+		// one. RowsAffected is 1 for either on both databases, 0 when a
+		// finished claim stands.
+		res, err := t.exec(ctx, `INSERT INTO job_runs (job, day, started_at, runner) VALUES (?, ?, ?, ?)
+ON CONFLICT (job, day) DO UPDATE SET runner = excluded.runner, started_at = excluded.started_at
+WHERE job_runs.finished_at IS NULL`,
+			job, day, Millis(at), runner)
+		if err != nil {
+			return fmt.Errorf("store: claim job %s: %w", job, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store: claim job %s: %w", job, err)
+		}
+		claimed = n == 1
+		return nil
+	})
+	return claimed, err
+}
+
+// FinishJobRun records that runner's run of job for day ended successfully
+// at at: the day's claim is then final, and no later claim takes it over.
+// It fails when runner holds no unfinished claim of the day (another
+// runner took it over, or it was released).
+func (s *Store) FinishJobRun(ctx context.Context, job, day, runner string, at time.Time) error {
+	return s.inTx(ctx, func(t *Tx) error {
+		res, err := t.exec(ctx, `UPDATE job_runs SET finished_at = ? WHERE job = ? AND day = ? AND runner = ? AND finished_at IS NULL`,
+			Millis(at), job, day, runner)
+		if err != nil {
+			return fmt.Errorf("store: finish job %s: %w", job, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store: finish job %s: %w", job, err)
+		}
+		if n != 1 {
+			return fmt.Errorf("store: finish job %s for %s: %s holds no unfinished claim of the day", job, day, runner)
+		}
+		return nil
+	})
+}
 
 // ReleaseJobRun gives up runner's claim of job for day, so that a run that
 // failed can be tried again (by this runner or another) the same day. A
@@ -34,7 +101,7 @@ func (s *Store) ReleaseJobRun(ctx context.Context, job, day, runner string) erro
 // JobRuns lists the days job was claimed for, newest first, at most limit.
 func (s *Store) JobRuns(ctx context.Context, job string, limit int) ([]JobRun, error) {
 	var out []JobRun
-	if err := s.sel(ctx, &out, `SELECT job, day, runner, started_at FROM job_runs WHERE job = ? ORDER BY day DESC LIMIT ?`, job, limit); err != nil {
+	if err := s.sel(ctx, &out, `SELECT job, day, runner, started_at, finished_at FROM job_runs WHERE job = ? ORDER BY day DESC LIMIT ?`, job, limit); err != nil {
 		return nil, fmt.Errorf("store: job runs %s: %w", job, err)
 	}
 	return out, nil

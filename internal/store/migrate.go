@@ -462,6 +462,14 @@ CREATE TABLE popular_query_marks (
 -- and without telling clients apart: they are not carried over.
 DELETE FROM search_queries;
 `, ""},
+	{10, "job run ends", `
+-- When a claimed run of a daily job ended successfully. A claim without
+-- it is a run under way or one whose runner died in the middle: the next
+-- runner holding the job's lock takes it over. The runs claimed until now
+-- are taken as finished.
+ALTER TABLE job_runs ADD COLUMN finished_at BIGINT;
+UPDATE job_runs SET finished_at = started_at;
+`, ""},
 }
 
 // migrate applies every migration newer than the database's version. On

@@ -441,24 +441,7 @@ func placeholders(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
-// ---- scheduled jobs
-
-// ClaimJobRun records that runner starts job for day; it reports false when
-// the job already ran (or runs) for that day, on this replica or another.
-func (s *Store) ClaimJobRun(ctx context.Context, job, day, runner string, at time.Time) (bool, error) {
-	var claimed bool
-	err := s.inTx(ctx, func(t *Tx) error {
-		res, err := t.exec(ctx, `INSERT INTO job_runs (job, day, started_at, runner) VALUES (?, ?, ?, ?) ON CONFLICT (job, day) DO NOTHING`,
-			job, day, Millis(at), runner)
-		if err != nil {
-			return fmt.Errorf("store: claim job %s: %w", job, err)
-		}
-		n, _ := res.RowsAffected()
-		claimed = n == 1
-		return nil
-	})
-	return claimed, err
-}
+// ---- scheduled jobs (job_runs: jobruns.go)
 
 var localJobLocks sync.Map // job name → *sync.Mutex, for the embedded store
 

@@ -15,7 +15,10 @@ import (
 // across all replicas sharing a database: a replica runs it only while
 // holding the job's lock (a PostgreSQL advisory lock) and after claiming
 // the day in job_runs; a replica that starts after the hour and finds the
-// day unclaimed runs it then.
+// day unclaimed runs it then. A run that succeeded marks the day's claim
+// finished; one that failed gives the day back; the claim of a replica
+// that died in the middle of its run is taken over by the next replica to
+// wake up, which makes the run again.
 type Scheduler struct {
 	svc *Service
 	log *slog.Logger
@@ -111,6 +114,13 @@ func (s *Scheduler) daily(ctx context.Context, now time.Time, step *Step) error 
 			return err
 		}
 		step.Ran, step.Result = true, res
+		// The day is done: no later claim takes it over. Should this
+		// fail, the claim stays unfinished and the day is run again at
+		// the next wake-up, which a run allows (it raises no notice that
+		// stands already, and closes and escalates each notice once).
+		if err := st.FinishJobRun(context.WithoutCancel(ctx), JobName, step.Day, s.Runner, s.svc.Now()); err != nil {
+			return fmt.Errorf("recording the end of the run: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

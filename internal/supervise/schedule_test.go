@@ -241,6 +241,9 @@ func TestSchedulerStartedLate(t *testing.T) {
 		if _, err := st.ClaimJobRun(ctx, supervise.JobName, "2026-06-29", "other:9", time.Date(2026, 6, 28, 17, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)
 		}
+		if err := st.FinishJobRun(ctx, supervise.JobName, "2026-06-29", "other:9", time.Date(2026, 6, 28, 17, 1, 0, 0, time.UTC)); err != nil {
+			t.Fatal(err)
+		}
 		clk := &clock{}
 		r := newScheduled(t, st, clk, "late:1")
 		clk.Set("2026-06-29 09:00") // the day's run was made elsewhere
@@ -260,6 +263,62 @@ func TestSchedulerStartedLate(t *testing.T) {
 		}
 		if got := r.Reports(); got != 3 {
 			t.Errorf("%d reports handed on, want 3 (two refreshes and the run)", got)
+		}
+	})
+}
+
+// A replica killed in the middle of its daily run leaves the day claimed
+// and unfinished, its lock gone with it: the next replica to wake up takes
+// the claim over and makes the run again, which raises no second notice
+// for what the dead one raised.
+func TestSchedulerTakesOverADeadReplicasDay(t *testing.T) {
+	replicas(t, 2, func(t *testing.T, sts []*store.Store) {
+		silentFixture(t, sts[0])
+		ctx := context.Background()
+		clk := &clock{}
+		dead := newScheduled(t, sts[0], clk, "dead:1")
+		b := newScheduled(t, sts[1], clk, "host-b:2")
+		c := newScheduled(t, sts[1], clk, "host-c:3")
+
+		// What the dead replica did before it was killed: it claimed the
+		// day and made the run's writes, and never finished the claim.
+		clk.Set("2026-06-30 01:00")
+		if ok, err := sts[0].ClaimJobRun(ctx, supervise.JobName, "2026-06-30", "dead:1", clk.Now()); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if res, err := dead.svc.Run(ctx, clk.Now(), supervise.SystemActor); err != nil || res.New != 1 {
+			t.Fatalf("the dead replica's run: %+v %v, want 1 notice raised", res, err)
+		}
+
+		clk.Set("2026-06-30 01:10")
+		s := tick(t, b)
+		if !s.Ran || s.Elsewhere || s.Day != "2026-06-30" {
+			t.Fatalf("01:10 host-b:2: %+v, want the day's run taken over", s)
+		}
+		if s.Result.New != 0 || len(s.Result.Raised) != 1 {
+			t.Errorf("the run made again raised %d new of %+v, want the dead one's notice standing", s.Result.New, s.Result.Raised)
+		}
+		if n := noticeCount(t, sts[1]); n != 1 {
+			t.Errorf("%d notices, want 1", n)
+		}
+		if got := jobRuns(t, sts[1]); got != "2026-06-30 by host-b:2; " {
+			t.Errorf("job runs %q", got)
+		}
+		runs, err := sts[1].JobRuns(ctx, supervise.JobName, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := runs[0].FinishedAt(); f == nil || !f.Equal(clk.Now()) {
+			t.Errorf("the run taken over finished at %v, want %v", f, clk.Now())
+		}
+
+		// Finished now: nobody runs the day again.
+		clk.Set("2026-06-30 01:20")
+		if s := tick(t, c); s.Ran || !s.Elsewhere || !s.Refreshed {
+			t.Errorf("01:20 host-c:3: %+v, want the day seen done", s)
+		}
+		if got := jobRuns(t, sts[0]); got != "2026-06-30 by host-b:2; " {
+			t.Errorf("job runs %q", got)
 		}
 	})
 }
