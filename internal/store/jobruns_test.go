@@ -128,7 +128,7 @@ func TestJobRunTakeover(t *testing.T) {
 			t.Fatal(err)
 		}
 		runs("job.x 2026-06-30 b:2 10 -") // a:1's release left b:2's claim
-		claim("b:2", 12, true)             // b:2 died too, and comes back
+		claim("b:2", 12, true)            // b:2 died too, and comes back
 		runs("job.x 2026-06-30 b:2 12 -")
 		if err := st.FinishJobRun(ctx, "job.x", "2026-06-30", "b:2", min(15)); err != nil {
 			t.Fatal(err)
