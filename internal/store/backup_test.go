@@ -162,7 +162,6 @@ func fillStore(t *testing.T, st *store.Store) {
 		return err
 	}))
 	must(st.SetSetting(ctx, "index_no_format", hostile))
-	must(st.AddSearchQueries(ctx, map[string]int64{"公积金": 3, hostile: 1}))
 	_, err = st.ClaimJobRun(ctx, "supervise", "2024-03-01", "host-1", time.Now())
 	must(err)
 	must(st.ExecRawForTest(ctx, `INSERT INTO spot_checks (month, entry_id, unit, position, seed, drawn_at, drawn_by, grade, categories, note, graded_by, graded_at)

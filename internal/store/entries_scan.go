@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"gongkai/internal/catalog"
@@ -165,62 +164,9 @@ WHERE version = (SELECT COALESCE(MAX(version), 0) FROM column_templates)`); err 
 	return out, nil
 }
 
-// QueryCount is a search query and how often it was asked.
+// QueryCount is a search query and how often it was asked (for the
+// popular queries: by how many distinct clients).
 type QueryCount struct {
 	Query string `db:"query" json:"q"`
 	Count int64  `db:"count" json:"count"`
-}
-
-// AddSearchQueries adds to the counts of search queries. Only the text and
-// a count are kept: nothing about who asked.
-func (s *Store) AddSearchQueries(ctx context.Context, counts map[string]int64) error {
-	if len(counts) == 0 {
-		return nil
-	}
-	now := nowMillis()
-	rows := make([][]any, 0, len(counts))
-	for q, n := range counts {
-		if q = strings.TrimSpace(q); q != "" && n > 0 {
-			rows = append(rows, []any{q, n, now})
-		}
-	}
-	return s.inTx(ctx, func(t *Tx) error {
-		// One statement per row: a multi-row upsert may not name the same
-		// key twice, and counts arrive already merged per query anyway.
-		for _, r := range rows {
-			if _, err := t.exec(ctx, `INSERT INTO search_queries (query, count, last_at) VALUES (?, ?, ?)
-ON CONFLICT (query) DO UPDATE SET count = search_queries.count + excluded.count, last_at = excluded.last_at`, r...); err != nil {
-				return fmt.Errorf("store: count search query: %w", err)
-			}
-		}
-		return nil
-	})
-}
-
-// PopularSearchQueries returns the most asked queries asked at least
-// minCount times, most asked first.
-func (s *Store) PopularSearchQueries(ctx context.Context, limit int, minCount int64) ([]QueryCount, error) {
-	if limit <= 0 {
-		limit = 10
-	}
-	out := []QueryCount{}
-	if err := s.sel(ctx, &out, `SELECT query, count FROM search_queries WHERE count >= ? ORDER BY count DESC, query LIMIT ?`, minCount, limit); err != nil {
-		return nil, fmt.Errorf("store: popular search queries: %w", err)
-	}
-	return out, nil
-}
-
-// PruneSearchQueries forgets queries asked fewer than minCount times and
-// not since before, so that one-off queries do not pile up.
-func (s *Store) PruneSearchQueries(ctx context.Context, before time.Time, minCount int64) (int64, error) {
-	var n int64
-	err := s.inTx(ctx, func(t *Tx) error {
-		res, err := t.exec(ctx, `DELETE FROM search_queries WHERE count < ? AND last_at < ?`, minCount, Millis(before))
-		if err != nil {
-			return fmt.Errorf("store: prune search queries: %w", err)
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
 }

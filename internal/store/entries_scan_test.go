@@ -104,30 +104,3 @@ func TestScanPublishedEntries(t *testing.T) {
 		}
 	})
 }
-
-func TestSearchQueryCounts(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		if err := st.AddSearchQueries(ctx, map[string]int64{"公积金": 3, "社保": 1, " ": 4}); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.AddSearchQueries(ctx, map[string]int64{"社保": 5, "低保": 1}); err != nil {
-			t.Fatal(err)
-		}
-		got, err := st.PopularSearchQueries(ctx, 10, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fmt.Sprint(got) != "[{社保 6} {公积金 3}]" {
-			t.Errorf("popular = %v", got)
-		}
-		n, err := st.PruneSearchQueries(ctx, time.Now().Add(time.Hour), 2)
-		if err != nil || n != 1 {
-			t.Errorf("pruned %d, %v; want 1", n, err)
-		}
-		all, _ := st.PopularSearchQueries(ctx, 10, 0)
-		if len(all) != 2 {
-			t.Errorf("after prune: %v", all)
-		}
-	})
-}

@@ -470,6 +470,11 @@ DELETE FROM search_queries;
 ALTER TABLE job_runs ADD COLUMN finished_at BIGINT;
 UPDATE job_runs SET finished_at = started_at;
 `, ""},
+	{11, "search query counts dropped", `
+-- The query counts of before version 9, emptied then and replaced by
+-- popular_query_days: nothing reads or writes them any more.
+DROP TABLE search_queries;
+`, ""},
 }
 
 // migrate applies every migration newer than the database's version. On
