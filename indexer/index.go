@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,6 +229,19 @@ func (ix *Index) Status() Status {
 		st.Documents, _ = g.bi.DocCount()
 	}
 	return st
+}
+
+// Version names what the live index holds: its generation and the last
+// change it applied. A search answer made at one version stays right
+// until the version moves, so a cache keyed by it never shows a change
+// later than this index does. It is "" while there is no live generation.
+func (ix *Index) Version() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.live == nil {
+		return ""
+	}
+	return ix.live.name + "@" + strconv.FormatInt(ix.live.checkpoint.Load(), 10)
 }
 
 // acquire returns the live generation for reading; release must follow.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"gongkai/indexer"
 	"gongkai/internal/catalog"
+	"gongkai/internal/config"
 	"gongkai/internal/files"
 	"gongkai/internal/metrics"
 	"gongkai/internal/store"
@@ -23,6 +25,14 @@ import (
 
 // apiSearchFixture is a portal with a search index over a few entries.
 func apiSearchFixture(t *testing.T, st *store.Store) (*portal.Server, *indexer.Index) {
+	t.Helper()
+	srv, ix, _ := apiSearchFixtureWith(t, st, config.Limits{})
+	return srv, ix
+}
+
+// apiSearchFixtureWith is apiSearchFixture with the given limits, and the
+// metrics it reports to.
+func apiSearchFixtureWith(t *testing.T, st *store.Store, lim config.Limits) (*portal.Server, *indexer.Index, *metrics.Metrics) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -70,8 +80,8 @@ func apiSearchFixture(t *testing.T, st *store.Store) (*portal.Server, *indexer.I
 	if _, err := ix.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return portal.New(portal.Deps{Store: st, Files: fs, Metrics: m, Index: ix,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}), ix
+	return portal.New(portal.Deps{Store: st, Files: fs, Metrics: m, Index: ix, Limits: lim,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}), ix, m
 }
 
 func apiGet(t *testing.T, srv *portal.Server, u string) (int, string) {
@@ -250,4 +260,74 @@ func TestSearchWithoutIndex(t *testing.T) {
 	if code, body := apiGet(t, srv, "/api/v1/search?q=x"); code != 503 || !strings.Contains(body, `"not_ready"`) {
 		t.Errorf("%d %s", code, body)
 	}
+}
+
+// Search answers are kept in the page cache under the index's version:
+// asked again they come from memory with the same ETag (and 304 to a
+// client holding them), and a publish shows the moment the index has
+// applied it, with no wait for the cache.
+func TestSearchAnswersKeptUntilTheIndexMoves(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		srv, ix, m := apiSearchFixtureWith(t, st, config.Limits{PageCacheBytes: 8 << 20})
+		hits := func() float64 {
+			t.Helper()
+			fams, err := m.Registry.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fams {
+				if f.GetName() == "gongkai_page_cache_hits_total" {
+					return f.GetMetric()[0].GetCounter().GetValue()
+				}
+			}
+			t.Fatal("no gongkai_page_cache_hits_total")
+			return 0
+		}
+		get := func(u string, header ...string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest("GET", u, nil)
+			if len(header) == 2 {
+				req.Header.Set(header[0], header[1])
+			}
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			return rec
+		}
+		for _, u := range []string{"/search?q=" + url.QueryEscape("价格监测"), "/api/v1/search?q=" + url.QueryEscape("价格监测")} {
+			first := get(u)
+			etag := first.Header().Get("ETag")
+			if first.Code != 200 || etag == "" || first.Header().Get("Cache-Control") != "public, no-cache" {
+				t.Fatalf("%s: %d, ETag %q, Cache-Control %q", u, first.Code, etag, first.Header().Get("Cache-Control"))
+			}
+			before := hits()
+			if again := get(u); again.Header().Get("ETag") != etag || again.Body.String() != first.Body.String() || hits() != before+1 {
+				t.Errorf("%s asked again: ETag %q, was %q; page cache hits %v, were %v", u, again.Header().Get("ETag"), etag, hits(), before)
+			}
+			if nm := get(u, "If-None-Match", etag); nm.Code != http.StatusNotModified || nm.Body.Len() != 0 {
+				t.Errorf("%s with its ETag: %d, %d bytes", u, nm.Code, nm.Body.Len())
+			}
+		}
+
+		now := time.Now()
+		e := catalog.Entry{ID: "g9", Unit: "fgw", Column: "tzgg", Title: "价格监测新规公布", BodyText: "价格监测。",
+			Status: catalog.StatusPublished, PublishedAt: &now, Keywords: []string{}}
+		if _, err := st.SaveEntries(ctx, []store.EntryWrite{{Entry: e, Hash: e.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		// The page cache sees the change log move before this index has
+		// applied the change: what it renders now is what the index holds.
+		for _, u := range []string{"/search?q=" + url.QueryEscape("价格监测"), "/api/v1/search?q=" + url.QueryEscape("价格监测")} {
+			if rec := get(u); rec.Code != 200 || strings.Contains(rec.Body.String(), "新规公布") {
+				t.Errorf("%s before the index applied the publish: %d, with the new entry", u, rec.Code)
+			}
+		}
+		if _, err := ix.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []string{"/search?q=" + url.QueryEscape("价格监测"), "/api/v1/search?q=" + url.QueryEscape("价格监测")} {
+			if rec := get(u); rec.Code != 200 || !strings.Contains(rec.Body.String(), "新规公布") {
+				t.Errorf("%s after the index applied a publish: %d, without the new entry: %s", u, rec.Code, shortBody(rec.Body.String()))
+			}
+		}
+	})
 }

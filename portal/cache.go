@@ -71,11 +71,11 @@ var cachedRoutes = map[string]cachePolicy{
 	"/api/v1/units":                       {store: true, control: ccPage},
 	"/api/v1/units/{code}/columns":        {store: true, control: ccPage},
 	// Search answers come from this replica's index, which may not yet
-	// have applied the change that moved the generation: kept here they
-	// would hide a publish for up to searchMaxAge. The index keeps its own
-	// result cache, renewed as it applies changes.
-	"/search":                          {control: ccSearch, maxAge: searchMaxAge, search: true},
-	"/api/v1/search":                   {control: ccSearch, maxAge: searchMaxAge, search: true},
+	// have applied the change that moved the generation: they are kept
+	// under the index's version as well (searchKey), so a publish shows
+	// the moment this replica's index holds it.
+	"/search":                          {store: true, control: ccSearch, maxAge: searchMaxAge, search: true},
+	"/api/v1/search":                   {store: true, control: ccSearch, maxAge: searchMaxAge, search: true},
 	"/opendata/":                       {store: true, control: ccPage},
 	"/opendata/datasets/{id}":          {store: true, control: ccPage},
 	"/opendata/api/datasets":           {store: true, control: ccPage},
@@ -181,6 +181,14 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 		}
 		pc.refresh(r.Context(), false)
 		key := cacheKey(r)
+		if pol.search {
+			v := s.indexVersion()
+			if v == "" {
+				next.ServeHTTP(&controlWriter{ResponseWriter: w, control: pol.control}, r)
+				return
+			}
+			key += "\x00index " + v
+		}
 		var rec *recorder
 		e, res := pc.pages.Do(r.Context(), key, pol.maxAge, func(gen uint64, modified time.Time) (*pagecache.Entry, bool) {
 			rec = &recorder{w: w, header: http.Header{}, control: pol.control}
@@ -227,6 +235,15 @@ func cacheKey(r *http.Request) string {
 		b.WriteString("\x00large")
 	}
 	return b.String()
+}
+
+// indexVersion is the version of the index searches are answered from,
+// "" when there is none (searches then answer 503 and are not kept).
+func (s *Server) indexVersion() string {
+	if s.Index == nil {
+		return ""
+	}
+	return s.Index.Version()
 }
 
 // countCachedSearch tells the index about a search answered from the

@@ -74,7 +74,7 @@ func TestCacheHeadersAndRevalidation(t *testing.T) {
 			{"units API", "/api/v1/units", 200, "public, max-age=60, stale-while-revalidate=30", true},
 			{"entry page", "/entries/pol", 200, "public, max-age=60, must-revalidate", true},
 			{"entry API", "/api/v1/entries/pol", 200, "public, max-age=60, must-revalidate", true},
-			{"search page, answered by the index each time", "/search?q=x", 200, "public, no-cache", false},
+			{"search page without an index, not kept", "/search?q=x", 200, "public, no-cache", false},
 			{"dataset list", "/opendata/", 200, "public, max-age=60, stale-while-revalidate=30", true},
 			{"attachment", "/files/pol/1", 200, "public, max-age=60, must-revalidate", false},
 			{"console login", "/console/login", 200, "no-store", false},
