@@ -37,7 +37,8 @@ type Deps struct {
 	// (nil: no model is trained in this process).
 	ColumnFit FitControl
 	// Supervise is the office's supervision: notices, spot checks,
-	// bulletins, campaigns and the dashboard's figures.
+	// bulletins, campaigns and the dashboard's figures (nil: New makes
+	// one on Store, Files and Now).
 	Supervise *supervise.Service
 }
 
@@ -61,7 +62,14 @@ func New(d Deps) *Console {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Console{Deps: d, csrf: http.NewCrossOriginProtection()}
+	c := &Console{Deps: d, csrf: http.NewCrossOriginProtection()}
+	if c.Supervise == nil {
+		// One on the console's store and clock (it keeps the dashboard's
+		// figures between requests, as the portal's does).
+		c.Supervise = supervise.New(d.Store, d.Files, d.Log)
+		c.Supervise.Now = func() time.Time { return c.Now() }
+	}
+	return c
 }
 
 // Access says who a route is for, which the authorisation test reads.

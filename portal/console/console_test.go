@@ -182,8 +182,24 @@ func TestConsoleReviewPath(t *testing.T) {
 		// A renamed executable is refused by its content.
 		ed.postEntry("/console/entries", url.Values{"column": {"ggfw"}, "title": {"x"}, "body_html": {"<p>x</p>"}}, "a.pdf", []byte("MZ\x90\x00rest"), http.StatusBadRequest)
 
+		// The attachment downloads, in any state, as a file with its name
+		// (an ASCII fallback and the UTF-8 original), sandboxed.
+		res, err := ed.c.Get(f.ts.URL + "/console/entries/" + id + "/files/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || string(body) != "%PDF-1.7\n%%EOF\n" || res.Header.Get("Content-Type") != "application/pdf" ||
+			res.Header.Get("Content-Disposition") != `attachment; filename="attachment-1.pdf"; filename*=UTF-8''%E6%96%B9%E6%A1%88%3Cb%3E.pdf` ||
+			res.Header.Get("Content-Security-Policy") != "sandbox" {
+			t.Errorf("attachment: %d %q %v", res.StatusCode, body, res.Header)
+		}
+		ed.get("/console/entries/"+id+"/files/2", http.StatusNotFound)
+
 		// Another unit does not learn the entry exists.
 		other := f.browser(t, "other", testPassword)
+		other.get("/console/entries/"+id+"/files/1", http.StatusNotFound)
 		other.get("/console/entries/"+id, http.StatusNotFound)
 		other.post("/console/entries/"+id+"/approve", url.Values{}, http.StatusNotFound)
 

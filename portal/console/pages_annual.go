@@ -41,7 +41,7 @@ func (c *Console) annualParams(r *http.Request, p auth.Principal, units []catalo
 			unit = p.Unit
 		}
 	}
-	year := c.supervisor().Now().In(catalog.Shanghai).Year() - 1
+	year := c.Supervise.Now().In(catalog.Shanghai).Year() - 1
 	if s := strings.TrimSpace(q.Get("year")); s != "" {
 		y, err := strconv.Atoi(s)
 		if err != nil {
@@ -66,13 +66,13 @@ func (c *Console) annualPage(w http.ResponseWriter, r *http.Request) {
 	if v.Office {
 		v.Units = units
 	}
-	now := c.supervisor().Now().In(catalog.Shanghai).Year()
+	now := c.Supervise.Now().In(catalog.Shanghai).Year()
 	for y := now; y >= now-9; y-- {
 		v.Years = append(v.Years, y)
 	}
 	status := http.StatusOK
 	if fe == nil {
-		rep, err := c.supervisor().AnnualReport(r.Context(), caller(r), unit, year)
+		rep, err := c.Supervise.AnnualReport(r.Context(), caller(r), unit, year)
 		switch {
 		case errors.As(err, &fe):
 		case err != nil:
@@ -105,7 +105,7 @@ func (c *Console) annualExport(w http.ResponseWriter, r *http.Request) {
 		c.pageFail(w, r, fe)
 		return
 	}
-	rep, err := c.supervisor().AnnualReport(r.Context(), caller(r), unit, year)
+	rep, err := c.Supervise.AnnualReport(r.Context(), caller(r), unit, year)
 	if err != nil {
 		c.pageFail(w, r, err)
 		return

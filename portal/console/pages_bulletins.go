@@ -36,16 +36,14 @@ type bulletinsView struct {
 // bulletinsPage lists the archived bulletins, with the form to generate a
 // quarter's.
 func (c *Console) bulletinsPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	c.renderBulletins(w, r, http.StatusOK, "", nil)
 }
 
 func (c *Console) renderBulletins(w http.ResponseWriter, r *http.Request, status int, typed string, fe catalog.FieldErrors) {
-	sv := c.spotService()
+	sv := c.Supervise
 	list, err := sv.Bulletins(r.Context())
 	if err != nil {
 		c.pageFail(w, r, err)
@@ -71,16 +69,14 @@ func (c *Console) renderBulletins(w http.ResponseWriter, r *http.Request, status
 // generateBulletinPost generates an ended quarter's bulletin: archived the
 // first time, compared with the archive afterwards.
 func (c *Console) generateBulletinPost(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	typed := r.PostFormValue("quarter")
 	q, err := supervise.ParseQuarter(typed)
 	if err == nil {
 		var g *supervise.Generated
-		if g, err = c.spotService().GenerateBulletin(r.Context(), caller(r), q); err == nil {
+		if g, err = c.Supervise.GenerateBulletin(r.Context(), caller(r), q); err == nil {
 			done := "bulletin_archived"
 			switch {
 			case g.New:
@@ -138,7 +134,7 @@ func (c *Console) bulletinOf(r *http.Request) (supervise.Quarter, store.Bulletin
 	if err != nil {
 		return q, store.Bulletin{}, nil, store.ErrNotFound
 	}
-	b, d, err := c.spotService().ArchivedBulletin(r.Context(), q)
+	b, d, err := c.Supervise.ArchivedBulletin(r.Context(), q)
 	return q, b, d, err
 }
 
@@ -147,9 +143,7 @@ func (c *Console) bulletinOf(r *http.Request) (supervise.Quarter, store.Bulletin
 // commended, the spot checks, and the archive's SHA-256; with ?check=1 it
 // also computes the quarter again and compares.
 func (c *Console) bulletinPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	q, b, d, err := c.bulletinOf(r)
@@ -182,7 +176,7 @@ func (c *Console) bulletinPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if r.URL.Query().Get("check") == "1" {
-		if v.Check, err = c.spotService().CompareBulletin(r.Context(), q); err != nil {
+		if v.Check, err = c.Supervise.CompareBulletin(r.Context(), q); err != nil {
 			c.pageFail(w, r, err)
 			return
 		}
@@ -213,9 +207,7 @@ func (c *Console) bulletinXLSX(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) bulletinFile(w http.ResponseWriter, r *http.Request, ext, contentType string,
 	make func(store.Bulletin, *supervise.BulletinData) ([]byte, error)) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	q, b, d, err := c.bulletinOf(r)

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/store"
 	"gongkai/internal/supervise"
@@ -28,16 +27,14 @@ type campaignsView struct {
 // campaignsPage lists the deadline campaigns with their progress and the
 // form for a new one.
 func (c *Console) campaignsPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	c.renderCampaigns(w, r, http.StatusOK, supervise.CampaignForm{}, nil, "")
 }
 
 func (c *Console) renderCampaigns(w http.ResponseWriter, r *http.Request, status int, form supervise.CampaignForm, fe catalog.FieldErrors, msg string) {
-	sv := c.supervisor()
+	sv := c.Supervise
 	list, err := sv.Campaigns(r.Context())
 	if err != nil {
 		c.pageFail(w, r, err)
@@ -63,7 +60,7 @@ func (c *Console) createCampaignPost(w http.ResponseWriter, r *http.Request) {
 	}
 	form := supervise.CampaignForm{Title: r.PostForm.Get("title"), Start: r.PostForm.Get("start"),
 		Deadline: r.PostForm.Get("deadline"), Columns: r.PostForm["columns"]}
-	camp, err := c.supervisor().CreateCampaign(r.Context(), caller(r), form)
+	camp, err := c.Supervise.CreateCampaign(r.Context(), caller(r), form)
 	if err != nil {
 		status, _, _, fe := c.classify(r, err)
 		if fe == nil {
@@ -90,9 +87,7 @@ type campaignRow struct {
 // campaignPage shows one campaign's progress unit by unit, the units
 // behind first with the columns they miss.
 func (c *Console) campaignPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -100,7 +95,7 @@ func (c *Console) campaignPage(w http.ResponseWriter, r *http.Request) {
 		c.pageFail(w, r, store.ErrNotFound)
 		return
 	}
-	prog, err := c.supervisor().CampaignProgress(r.Context(), id)
+	prog, err := c.Supervise.CampaignProgress(r.Context(), id)
 	if err != nil {
 		c.pageFail(w, r, err)
 		return

@@ -23,23 +23,11 @@ var _ = addNotices(map[string]string{
 	"supervise_busy": "督办检查正在由另一处运行，请稍后刷新查看结果。",
 })
 
-// supervisor is the supervision service; when the portal gave none, one
-// on the console's store for this request (it keeps no figures between
-// requests then).
-func (c *Console) supervisor() *supervise.Service {
-	if c.Supervise != nil {
-		return c.Supervise
-	}
-	sv := supervise.New(c.Store, c.Files, c.Log)
-	sv.Now = c.Now
-	return sv
-}
-
 // asOfParam reads ?as_of= (a date, 2026-06-30): the end of that day, or
 // of today (by the supervision service's clock) when it is absent. A date after today is refused: the
 // dashboard reports what happened, not what might.
 func (c *Console) asOfParam(r *http.Request) (time.Time, catalog.FieldErrors) {
-	today := supervise.EndOfDay(c.supervisor().Now())
+	today := supervise.EndOfDay(c.Supervise.Now())
 	s := strings.TrimSpace(r.URL.Query().Get("as_of"))
 	if s == "" {
 		return today, nil
@@ -105,9 +93,7 @@ func monthSeries(title string, ms []supervise.MonthCount) *series {
 // dashboardPage is the office's overview: cards, the national self-check,
 // the league table and the charts, as of a day.
 func (c *Console) dashboardPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	asOf, fe := c.asOfParam(r)
@@ -115,7 +101,7 @@ func (c *Console) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	if fe != nil {
 		status = http.StatusBadRequest
 	}
-	sv := c.supervisor()
+	sv := c.Supervise
 	d, err := sv.Dashboard(r.Context(), asOf)
 	if err != nil {
 		c.pageFail(w, r, err)
@@ -183,9 +169,7 @@ func cloneValues(v url.Values) url.Values {
 // dashboardExport writes the league table, sorted as on the page, as a
 // workbook.
 func (c *Console) dashboardExport(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	asOf, fe := c.asOfParam(r)
@@ -193,7 +177,7 @@ func (c *Console) dashboardExport(w http.ResponseWriter, r *http.Request) {
 		c.pageFail(w, r, fe)
 		return
 	}
-	d, err := c.supervisor().Dashboard(r.Context(), asOf)
+	d, err := c.Supervise.Dashboard(r.Context(), asOf)
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
@@ -260,9 +244,7 @@ type findingCount struct {
 // dashboardUnitPage is one unit's drill-down: its columns, its freshness
 // over 24 months, notices, returns, findings and breaches.
 func (c *Console) dashboardUnitPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	asOf, fe := c.asOfParam(r)
@@ -275,7 +257,7 @@ func (c *Console) dashboardUnitPage(w http.ResponseWriter, r *http.Request) {
 		c.pageFail(w, r, store.ErrNotFound)
 		return
 	}
-	d, err := c.supervisor().UnitDetail(r.Context(), asOf, code)
+	d, err := c.Supervise.UnitDetail(r.Context(), asOf, code)
 	if err != nil {
 		c.pageFail(w, r, err)
 		return
@@ -331,12 +313,10 @@ func (c *Console) dashboardUnitPage(w http.ResponseWriter, r *http.Request) {
 // and escalating notices, under the job's lock so that the daily run and
 // another office member never run it twice at once.
 func (c *Console) superviseRunPost(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
-	sv := c.supervisor()
+	sv := c.Supervise
 	cl := caller(r)
 	var res *supervise.RunResult
 	ran, err := c.Store.WithJobLock(r.Context(), supervise.JobName, func(ctx context.Context) error {
@@ -381,7 +361,7 @@ func (c *Console) apiSupervision(w http.ResponseWriter, r *http.Request) {
 		c.apiFail(w, r, fe)
 		return
 	}
-	d, err := c.supervisor().Dashboard(r.Context(), asOf)
+	d, err := c.Supervise.Dashboard(r.Context(), asOf)
 	if err != nil {
 		c.apiFail(w, r, err)
 		return
@@ -405,4 +385,16 @@ func (c *Console) apiSupervision(w http.ResponseWriter, r *http.Request) {
 		"notices": map[string]int{"open": d.Notices.Open, "overdue": d.Notices.Overdue}, "months": d.Months, "columns": d.Columns,
 		"units": units,
 	})
+}
+
+// supervisorOnly lets the office's supervisors through to a supervision
+// page and refuses anyone else (refusePage answers and audits the
+// refusal); it returns the caller and whether to go on.
+func (c *Console) supervisorOnly(w http.ResponseWriter, r *http.Request) (auth.Principal, bool) {
+	p, _ := principalFrom(r.Context())
+	if err := auth.CanSupervise(p); err != nil {
+		c.refusePage(w, r, err)
+		return p, false
+	}
+	return p, true
 }

@@ -575,7 +575,7 @@ func (c *Console) entryFile(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", a.MediaType)
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(a.Name))
+	h.Set("Content-Disposition", attachment(fmt.Sprintf("attachment-%d%s", n, safeExt(a.Name)), a.Name))
 	h.Set("Content-Security-Policy", "sandbox")
 	http.ServeContent(w, r, "", d.UpdatedAt, f)
 }

@@ -21,17 +21,6 @@ var _ = addNotices(map[string]string{
 	"spot_graded":  "评定已保存。",
 })
 
-// spotService is the supervision service the spot-check and bulletin pages use: the one the console
-// was built with, or one over its store and clock.
-func (c *Console) spotService() *supervise.Service {
-	if c.Supervise != nil {
-		return c.Supervise
-	}
-	s := supervise.New(c.Store, c.Files, c.Log)
-	s.Now = c.Now
-	return s
-}
-
 // spotRow is one drawn entry with its grade and, when a grade was just
 // refused, what was typed and why.
 type spotRow struct {
@@ -72,15 +61,13 @@ func (c *Console) spotMonthOf(r *http.Request) (supervise.Month, error) {
 	if s := r.FormValue("month"); s != "" {
 		return supervise.ParseMonth(s)
 	}
-	return supervise.MonthOf(c.spotService().Now()).Prev(), nil
+	return supervise.MonthOf(c.Supervise.Now()).Prev(), nil
 }
 
 // spotChecksPage shows a month's spot check: the draw, the samples of
 // every unit with their grade forms, and the roll-up per unit.
 func (c *Console) spotChecksPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	m, err := c.spotMonthOf(r)
@@ -101,7 +88,7 @@ type refusedGrade struct {
 
 func (c *Console) renderSpotChecks(w http.ResponseWriter, r *http.Request, status int, m supervise.Month, refused *refusedGrade) {
 	ctx := r.Context()
-	sv := c.spotService()
+	sv := c.Supervise
 	mv, err := sv.SpotMonth(ctx, m)
 	if err != nil {
 		c.pageFail(w, r, err)
@@ -171,9 +158,7 @@ func spotBack(m supervise.Month, unit, done, anchor string) string {
 
 // drawSpotChecksPost draws (or draws again) a month's samples.
 func (c *Console) drawSpotChecksPost(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	m, err := supervise.ParseMonth(r.PostFormValue("month"))
@@ -181,7 +166,7 @@ func (c *Console) drawSpotChecksPost(w http.ResponseWriter, r *http.Request) {
 		c.pageFail(w, r, err)
 		return
 	}
-	res, err := c.spotService().DrawMonth(r.Context(), caller(r), m)
+	res, err := c.Supervise.DrawMonth(r.Context(), caller(r), m)
 	if err != nil {
 		c.spotFail(w, r, err)
 		return
@@ -195,9 +180,7 @@ func (c *Console) drawSpotChecksPost(w http.ResponseWriter, r *http.Request) {
 
 // gradeSpotCheckPost records a reviewer's grade of one drawn entry.
 func (c *Console) gradeSpotCheckPost(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	m, err := supervise.ParseMonth(r.PostFormValue("month"))
@@ -212,7 +195,7 @@ func (c *Console) gradeSpotCheckPost(w http.ResponseWriter, r *http.Request) {
 	seen, _ := strconv.ParseInt(r.PostFormValue("seen"), 10, 64)
 	in := supervise.GradeInput{Month: m, Entry: r.PostFormValue("entry"), Grade: r.PostFormValue("grade"),
 		Categories: r.PostForm["categories"], Note: r.PostFormValue("note"), Seen: seen}
-	if _, err := c.spotService().Grade(r.Context(), caller(r), in); err != nil {
+	if _, err := c.Supervise.Grade(r.Context(), caller(r), in); err != nil {
 		var fe catalog.FieldErrors
 		if errors.As(err, &fe) {
 			typed := gradeForm{Grade: in.Grade, Categories: in.Categories, Note: in.Note}
@@ -264,7 +247,7 @@ func (c *Console) apiSpotChecks(w http.ResponseWriter, r *http.Request) {
 		c.apiFail(w, r, err)
 		return
 	}
-	mv, err := c.spotService().SpotMonth(r.Context(), m)
+	mv, err := c.Supervise.SpotMonth(r.Context(), m)
 	if err != nil {
 		c.apiFail(w, r, err)
 		return

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"gongkai/internal/auth"
 	"gongkai/internal/catalog"
 	"gongkai/internal/supervise"
 )
@@ -49,12 +48,10 @@ type staleField struct {
 // superviseSettingsPage shows the supervision settings for the office to
 // edit.
 func (c *Console) superviseSettingsPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
-	sv := c.supervisor()
+	sv := c.Supervise
 	set, err := sv.Settings(r.Context())
 	if err != nil {
 		c.pageFail(w, r, err)
@@ -107,16 +104,14 @@ func (c *Console) renderSuperviseSettings(w http.ResponseWriter, r *http.Request
 // superviseSettingsPost saves the office's settings (audited by the
 // service), or shows the form again with each problem beside its field.
 func (c *Console) superviseSettingsPost(w http.ResponseWriter, r *http.Request) {
-	p, _ := principalFrom(r.Context())
-	if err := auth.CanSupervise(p); err != nil {
-		c.refusePage(w, r, err)
+	if _, ok := c.supervisorOnly(w, r); !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
 		c.pageFail(w, r, catalog.FieldErrors{{Field: "body", Reason: "表单无法读取"}})
 		return
 	}
-	sv := c.supervisor()
+	sv := c.Supervise
 	base, err := sv.Settings(r.Context())
 	if err != nil {
 		c.pageFail(w, r, err)
