@@ -40,7 +40,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := limitFlags.Resolve(e.getenv); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Log lines go out in batches (every 100 ms, a warning at once): one
+	// write per request line would cost more than a cached page.
+	logOut := newLogBuffer(e.stderr, 100*time.Millisecond)
+	defer logOut.Close()
+	log := slog.New(flushOnWarn{slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}), logOut})
 	b, err := openBackend(ctx, e, cfg)
 	if err != nil {
 		return err
