@@ -174,7 +174,8 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 			// asks for already shows it.
 			defer pc.refresh(r.Context(), true)
 		}
-		pol := policyOf(r, routeName(r))
+		route := routeName(r)
+		pol := policyOf(r, route)
 		if !pol.store {
 			next.ServeHTTP(&controlWriter{ResponseWriter: w, control: pol.control}, r)
 			return
@@ -198,7 +199,13 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 				get.Method = http.MethodGet
 			}
 			next.ServeHTTP(rec, get)
-			return rec.entry(pol.control, modified)
+			e, ok := rec.entry(pol.control, modified)
+			if ok && !pol.search && pol.maxAge == 0 {
+				// Nothing but the generation bounds it: a later GET may
+				// take it before routing.
+				e.Label = route
+			}
+			return e, ok
 		})
 		switch res {
 		case pagecache.Hit:
@@ -219,6 +226,41 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 			next.ServeHTTP(&controlWriter{ResponseWriter: w}, r)
 		}
 	})
+}
+
+// serveHit answers a GET of a public page or JSON from the page cache
+// before the router runs, when the answer is there: matching the route
+// and setting the request's deadline cost more than serving the bytes.
+// The request is still given its id, counted and timed under the route
+// the answer was made for, logged, and held to the cap on requests in
+// flight. Searches (rate-limited, counted for the popular list, kept 5 s
+// at most), HEAD (whose routes differ) and the back office take the
+// routed path, as does anything not in the cache; it reports whether it
+// answered.
+func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet || s.traffic == nil || isBackOffice(r.URL.Path) {
+		return false
+	}
+	t := s.traffic
+	pc := t.cache
+	pc.refresh(r.Context(), false)
+	e, ok := pc.pages.Get(cacheKey(r), 0)
+	if !ok || e.Label == "" {
+		return false
+	}
+	s.observe(w, r, e.Label, func(w http.ResponseWriter, r *http.Request) {
+		if t.maxIn > 0 {
+			n := t.inFlight.Add(1)
+			defer t.inFlight.Add(-1)
+			if n > t.maxIn {
+				s.turnAway(w, r, http.StatusServiceUnavailable, time.Second)
+				return
+			}
+		}
+		pc.hits.Add(1)
+		serveCached(w, r, e)
+	})
+	return true
 }
 
 // cacheKey names an answer by what it shows: the path, the query in a

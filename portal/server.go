@@ -54,6 +54,7 @@ type Server struct {
 	router    *mux.Router
 	odMetrics *metrics.OpenData // downloads, and rows rejected by publishes
 	traffic   *traffic          // caps, rate limits, page cache (limits.go)
+	routed    http.Handler      // the router under each request's deadline (deadline.go)
 }
 
 // New builds the server and its routes.
@@ -67,6 +68,7 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, router: mux.NewRouter(), odMetrics: metrics.NewOpenData(d.Metrics.Registry)}
 	s.setupTraffic()
 	s.routes()
+	s.routed = s.withDeadline(s.router)
 	return s
 }
 
@@ -99,9 +101,13 @@ func (s *Server) routes() {
 	r.Use(s.recoverer, s.instrument, s.trafficGate, s.cachePages)
 }
 
-// ServeHTTP makes the server an http.Handler.
+// ServeHTTP makes the server an http.Handler. A public page already in
+// the page cache is answered before routing (cache.go: serveHit).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.withDeadline(s.router).ServeHTTP(w, r) // deadline.go
+	if s.serveHit(w, r) {
+		return
+	}
+	s.routed.ServeHTTP(w, r)
 }
 
 // MetricsHandler answers Prometheus scrapes of the server's registry.

@@ -24,6 +24,9 @@ type Entry struct {
 	ETag     string    // strong, quoted
 	Modified time.Time // Last-Modified: when the generation began
 	Stored   time.Time
+	// Label is the caller's note on the answer (the portal: the route it
+	// was made for, when a later request may take it before routing).
+	Label string
 
 	gen  uint64
 	key  string
