@@ -6,7 +6,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: all build editor run test test-short vet fuzz bench bench-import bench-search bench-export bench-relevance bench-workflow bench-checks bench-replicas bench-load bench-deps clean
+.PHONY: all build editor run test test-short vet fuzz bench bench-import bench-search bench-scale bench-export bench-relevance bench-workflow bench-checks bench-replicas bench-load bench-deps clean
 
 all: build
 
@@ -88,6 +88,10 @@ bench-import:
 ## bench-search: index build, search latency and publish lag, ours vs Groonga (GONGKAI_BENCH_ENTRIES, default 200,000)
 bench-search: bench-deps
 	@$(BENCH) -bench 'BenchmarkSearchVsGroonga' ./internal/searchbench | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+## bench-scale: bytes, build CPU, memory and cold latency per entry at 200,000 and 1,000,000 generated entries (GONGKAI_SCALE_ENTRIES), PostgreSQL's size on a sample when GONGKAI_TEST_PG is set (docs/scale.md)
+bench-scale:
+	@$(BENCH) -timeout 240m -bench 'BenchmarkScale' ./internal/searchbench | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
 
 ## bench-export: 1,000,000-row CSV/JSON/XLSX exports vs psql \copy and sqlite3 -csv
 bench-export: bench-deps
