@@ -2,6 +2,7 @@ package opendata
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -125,6 +126,11 @@ type responseSink struct {
 	bytes    int64
 	started  bool // something reached the client: the status is sent
 	gz       *gzip.Writer
+	// keep, when set, gathers the bytes sent (as sent: compressed if gzip
+	// is on) so that the whole download can be kept; it is dropped once
+	// it would pass keepMax.
+	keep    *bytes.Buffer
+	keepMax int
 }
 
 func newResponseSink(w http.ResponseWriter, timeout time.Duration, compress bool) *responseSink {
@@ -187,5 +193,12 @@ func (r rawSink) Write(p []byte) (int, error) {
 	s.started = true
 	n, err := s.w.Write(p)
 	s.bytes += int64(n)
+	if s.keep != nil {
+		if s.keep.Len()+n > s.keepMax {
+			s.keep = nil
+		} else {
+			s.keep.Write(p[:n])
+		}
+	}
 	return n, err
 }

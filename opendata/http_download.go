@@ -1,6 +1,7 @@
 package opendata
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 
 	"gongkai/internal/catalog"
 	"gongkai/internal/httpjson"
+	"gongkai/internal/pagecache"
 	"gongkai/internal/store"
 )
 
@@ -132,10 +134,21 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 	}
 
 	s.Metrics.Downloads.WithLabelValues(id, string(format)).Inc()
+	start := time.Now()
+	key := etag + "\x00" + strconv.FormatBool(compress)
+	if kept, ok := s.keptExport(key); ok {
+		h.Set("Content-Length", strconv.Itoa(len(kept.Body)))
+		_, _ = w.Write(kept.Body)
+		s.Metrics.BytesServed.WithLabelValues(string(format)).Add(float64(len(kept.Body)))
+		s.Metrics.ExportDuration.WithLabelValues(string(format)).Observe(time.Since(start).Seconds())
+		return
+	}
 	s.Metrics.ExportsActive.Inc()
 	defer s.Metrics.ExportsActive.Dec()
-	start := time.Now()
 	sink := newResponseSink(w, s.WriteTimeout, compress)
+	if s.exports != nil && p.version.RowCount <= maxKeptExportRows {
+		sink.keep, sink.keepMax = &bytes.Buffer{}, maxKeptExport
+	}
 	n, err := StreamRows(ctx, s.Store, id, p.version, req, format, sink, sink.tick)
 	if err == nil {
 		err = sink.close()
@@ -143,6 +156,9 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 	s.Metrics.BytesServed.WithLabelValues(string(format)).Add(float64(sink.bytes))
 	s.Metrics.ExportDuration.WithLabelValues(string(format)).Observe(time.Since(start).Seconds())
 	if err == nil {
+		if sink.keep != nil {
+			s.exports.Put(key, &pagecache.Entry{Status: http.StatusOK, Body: sink.keep.Bytes()})
+		}
 		return
 	}
 	if !sink.started {
@@ -249,4 +265,12 @@ func downloadName(title, id string, f Format) string {
 		name = id
 	}
 	return name + "." + string(f)
+}
+
+// keptExport is the download kept under key, if any.
+func (s *Service) keptExport(key string) (*pagecache.Entry, bool) {
+	if s.exports == nil {
+		return nil, false
+	}
+	return s.exports.Get(key, 0)
 }

@@ -11,6 +11,7 @@ import (
 
 	"gongkai/internal/clientip"
 	"gongkai/internal/metrics"
+	"gongkai/internal/pagecache"
 	"gongkai/internal/store"
 )
 
@@ -40,14 +41,32 @@ type Deps struct {
 	ExportsPerClient int
 	// WriteTimeout bounds each write of a download (0: 60 s).
 	WriteTimeout time.Duration
+	// ExportCacheBytes bounds the memory that keeps small downloads as
+	// they were sent (0: DefaultExportCacheBytes; less than 0: none kept).
+	ExportCacheBytes int64
 }
+
+// DefaultExportCacheBytes is the memory kept for small downloads.
+const DefaultExportCacheBytes = 64 << 20
+
+// Downloads of at most maxKeptExport bytes, of a version of at most
+// maxKeptExportRows rows, are kept in memory once sent: the next ask for
+// the same version, format and parameters is answered from memory. A
+// download names its version, so what is kept never goes stale: a new
+// version is a new key, and an unpublished dataset is refused before the
+// kept bytes are looked at.
+const (
+	maxKeptExport     = 4 << 20
+	maxKeptExportRows = 100000
+)
 
 // Service answers the open-data requests. The portal routes to its
 // methods; path variables arrive as arguments.
 type Service struct {
 	Deps
-	limits *ExportLimiter
-	sizes  sizeCache
+	limits  *ExportLimiter
+	sizes   sizeCache
+	exports *pagecache.Cache // small downloads as sent (nil: none kept)
 }
 
 // New builds the service.
@@ -68,7 +87,14 @@ func New(d Deps) *Service {
 	if d.BaseURL == "" {
 		d.BaseURL = DefaultBaseURL
 	}
-	return &Service{Deps: d, limits: NewExportLimiter(d.ExportsPerClient)}
+	s := &Service{Deps: d, limits: NewExportLimiter(d.ExportsPerClient)}
+	if d.ExportCacheBytes == 0 {
+		d.ExportCacheBytes = DefaultExportCacheBytes
+	}
+	if d.ExportCacheBytes > 0 {
+		s.exports = pagecache.New(d.ExportCacheBytes)
+	}
+	return s
 }
 
 // Paths of the open-data pages and files.

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -325,5 +327,45 @@ func TestOpenDataKeysetPaging(t *testing.T) {
 				t.Fatalf("status %d: %s", r.StatusCode, body)
 			}
 		})
+	})
+}
+
+// A small download is kept as it was sent: asked again, the same bytes
+// come from memory (with their length), the plain and the gzip copies
+// apart; another query or a new version is another download at once.
+func TestOpenDataDownloadsKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		odFixture(t, st)
+		srv := newODServer(t, st)
+		for _, enc := range []string{"", "gzip"} {
+			first, body := fetch(t, srv.URL+"/opendata/datasets/air.csv", "Accept-Encoding", enc)
+			again, kept := fetch(t, srv.URL+"/opendata/datasets/air.csv", "Accept-Encoding", enc)
+			if first.StatusCode != 200 || again.StatusCode != 200 || string(kept) != string(body) || len(body) == 0 {
+				t.Fatalf("%q: %d then %d, bodies equal %v", enc, first.StatusCode, again.StatusCode, string(kept) == string(body))
+			}
+			if first.Header.Get("Content-Length") != "" || again.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+				t.Errorf("%q: Content-Length %q then %q (a streamed download has none; a kept one its %d bytes)",
+					enc, first.Header.Get("Content-Length"), again.Header.Get("Content-Length"), len(body))
+			}
+			if again.Header.Get("ETag") != first.Header.Get("ETag") || again.Header.Get("Content-Encoding") != first.Header.Get("Content-Encoding") ||
+				again.Header.Get("Content-Disposition") != first.Header.Get("Content-Disposition") {
+				t.Errorf("%q: headers differ: %v against %v", enc, again.Header, first.Header)
+			}
+			if (enc == "gzip") != (again.Header.Get("Content-Encoding") == "gzip") || (enc == "gzip") != bytes.HasPrefix(kept, []byte{0x1f, 0x8b}) {
+				t.Errorf("%q: served with Content-Encoding %q, gzip bytes %v", enc, again.Header.Get("Content-Encoding"), bytes.HasPrefix(kept, []byte{0x1f, 0x8b}))
+			}
+		}
+		// Another query is another download.
+		if _, b := fetch(t, srv.URL+"/opendata/datasets/air.csv?n=3"); strings.Count(string(b), "\n") >= 30 {
+			t.Errorf("a filtered download got the whole kept file: %d lines", strings.Count(string(b), "\n"))
+		}
+
+		if _, _, err := st.SaveDatasetVersion(ctx, odDataset("air", "hbj", "环境环保", "实时", "无条件开放"), store.RowsOf(odRowsOf(t, 30, "v2"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, b := fetch(t, srv.URL+"/opendata/datasets/air.csv"); !strings.Contains(string(b), "v2-00001") || strings.Contains(string(b), "v1-00001") {
+			t.Errorf("after a new version: %.200s", b)
+		}
 	})
 }

@@ -157,6 +157,17 @@ func (c *Cache) put(key string, e *Entry) {
 	}
 }
 
+// Put stores an answer made outside Do (a download kept as it streamed)
+// under key, in the current generation; Get finds it until the next
+// generation. An answer larger than an eighth of the cache is not kept.
+func (c *Cache) Put(key string, e *Entry) {
+	e.gen = c.gen.Load()
+	if e.Stored.IsZero() {
+		e.Stored = time.Now()
+	}
+	c.put(key, e)
+}
+
 // Result says how Do came by its answer.
 type Result int
 
