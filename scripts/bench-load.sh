@@ -6,7 +6,9 @@
 # 2. Fetches one page of each kind (home, unit, column, entry, search,
 #    dataset page), has nginx serve the same bytes from files on another
 #    loopback port, and runs wrk against both: req/s and the ratio to
-#    nginx, with the targets (every page >= 0.5x, the entry page >= 0.8x).
+#    nginx, with the targets (every page >= 0.5x, the entry page >= 0.8x);
+#    and against Go's net/http alone serving the same bytes from memory
+#    (scripts/staticserve), the ceiling of a Go server here.
 # 3. 200 concurrent connections for 60 s on a weighted mix of home, entry,
 #    search, column pages and a CSV download (the download's connections
 #    in a wrk of their own, so that each has its own histogram): req/s,
@@ -15,13 +17,16 @@
 # Sends only to 127.0.0.1; every run is bounded in time; the server and
 # nginx are stopped on exit, whatever happens. Needs wrk and nginx
 # (Debian: apt-get install wrk nginx-light), python3 and curl.
-# Knobs: BENCH_SECONDS (per page pair, default 10), BENCH_MIX_SECONDS
+# Knobs: BENCH_SECONDS (per page and server, default 5), BENCH_ROUNDS (of
+# each page on the three servers in turn, default 3; the median counts),
+# BENCH_MIX_SECONDS
 # (default 60), BENCH_CONNS (pages, default 50), BENCH_MIX_CONNS (200),
 # BENCH_READY_TIMEOUT (seconds to wait for the demo and index, 1200),
 # BENCH_IDLE_TIMEOUT (seconds to wait for the start's background work, 600).
 set -euo pipefail
 
-PAGE_SECS=${BENCH_SECONDS:-10}
+PAGE_SECS=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
 MIX_SECS=${BENCH_MIX_SECONDS:-60}
 CONNS=${BENCH_CONNS:-50}
 MIX_CONNS=${BENCH_MIX_CONNS:-200}
@@ -33,9 +38,10 @@ for tool in wrk nginx curl python3; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gongkai-bench-load.XXXXXX")
-server_pid="" nginx_pid=""
+server_pid="" nginx_pid="" static_pid=""
 cleanup() {
 	[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+	[ -n "$static_pid" ] && kill "$static_pid" 2>/dev/null && wait "$static_pid" 2>/dev/null
 	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -47,9 +53,12 @@ GK_PORT=$(free_port)
 NG_PORT=$(free_port)
 GK="http://127.0.0.1:$GK_PORT"
 NG="http://127.0.0.1:$NG_PORT"
+GS_PORT=$(free_port)
+GS="http://127.0.0.1:$GS_PORT"
 
 echo "== building"
 $GO build -o "$tmp/gongkai" ./cmd/gongkai
+$GO build -o "$tmp/staticserve" ./scripts/staticserve
 
 echo "== starting gongkai serve --demo on $GK (data in $tmp/data)"
 # Rate limits off for the bench's single client address; the 429 path is
@@ -67,16 +76,21 @@ echo "   ready after $(( $(date +%s) - start )) s"
 # Ready is not idle: the column-fit model trains and the index merges its
 # segments in the background after a start. A spike meets a server that
 # has been up for a while, so wait until the server's CPU time stands
-# still (under 5% of a core over 2 s), at most BENCH_IDLE_TIMEOUT seconds.
+# still (under 5% of a core in each of three 2 s windows), at most
+# BENCH_IDLE_TIMEOUT seconds.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 hz=$(getconf CLK_TCK)
 idle_start=$(date +%s)
 prev=$(cpu_ticks)
+quiet=0
 while :; do
 	sleep 2
 	now=$(cpu_ticks)
-	if [ $(( (now - prev) * 100 )) -lt $(( 2 * hz * 5 )) ]; then break; fi
+	if [ $(( (now - prev) * 100 )) -lt $(( 2 * hz * 5 )) ]; then quiet=$((quiet + 1)); else quiet=0; fi
 	prev=$now
+	# Three quiet windows in a row: work that starts a little after
+	# /readyz (the column-fit training) is not mistaken for done.
+	[ "$quiet" -lt 3 ] || break
 	if [ $(( $(date +%s) - idle_start )) -gt "${BENCH_IDLE_TIMEOUT:-600}" ]; then echo "   (still busy after ${BENCH_IDLE_TIMEOUT:-600} s: measuring anyway)"; break; fi
 done
 echo "   idle after another $(( $(date +%s) - idle_start )) s"
@@ -150,22 +164,45 @@ until curl -sf -o /dev/null "$NG/home.html"; do
 	sleep 0.2
 done
 
+# Go's net/http alone serving the same bytes from memory: the ceiling of
+# any Go server here, so that the gap to nginx splits into what net/http
+# costs and what gongkai adds.
+"$tmp/staticserve" -addr "127.0.0.1:$GS_PORT" -dir "$tmp/www" 2>"$tmp/staticserve.log" &
+static_pid=$!
+tries=0
+until curl -sf -o /dev/null "$GS/home.html"; do
+	tries=$((tries + 1))
+	[ "$tries" -lt 50 ] || { echo "bench-load: staticserve does not serve the pages:" >&2; cat "$tmp/staticserve.log" >&2; exit 1; }
+	sleep 0.2
+done
+
 rps() { wrk -t1 -c"$CONNS" -d"${PAGE_SECS}s" "$1" | awk '/^Requests\/sec:/ {print $2} /Non-2xx/ {print "non2xx " $4 > "/dev/stderr"}'; }
 
 echo
-echo "== each page against nginx serving the same bytes (wrk -t1 -c$CONNS -d${PAGE_SECS}s)"
-printf '%-8s %8s %12s %12s %7s %7s  %s\n' kind bytes gongkai/s nginx/s ratio target ok
+echo "== each page against nginx serving the same bytes (wrk -t1 -c$CONNS -d${PAGE_SECS}s, median of $ROUNDS rounds)"
+printf '%-8s %8s %12s %12s %7s %7s  %-3s %12s %9s\n' kind bytes gongkai/s nginx/s ratio target ok net/http/s "its ratio"
 misses=0
 while read -r kind path; do
 	case $kind in mix-*) continue ;; esac
 	bytes=$(stat -c %s "$tmp/www/$kind.html")
-	ours=$(rps "$GK$path")
-	theirs=$(rps "$NG/$kind.html")
+	# The three servers in turn, ROUNDS times, and the median of each:
+	# a noisy neighbour then spoils one round of all three, not one server.
+	o=() n=() p=()
+	for _ in $(seq "$ROUNDS"); do
+		o+=("$(rps "$GK$path")")
+		n+=("$(rps "$NG/$kind.html")")
+		p+=("$(rps "$GS/$kind.html")")
+	done
+	median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+	ours=$(median "${o[@]}")
+	theirs=$(median "${n[@]}")
+	plain=$(median "${p[@]}")
 	target=0.5
 	[ "$kind" = entry ] && target=0.8
 	read -r ratio ok < <(python3 -c "r=$ours/$theirs; print(f'{r:.2f}', 'yes' if r >= $target else 'NO')")
 	[ "$ok" = yes ] || misses=$((misses + 1))
-	printf '%-8s %8s %12.0f %12.0f %6sx %6sx  %s\n' "$kind" "$bytes" "$ours" "$theirs" "$ratio" "$target" "$ok"
+	pratio=$(python3 -c "print(f'{$plain/$theirs:.2f}')")
+	printf '%-8s %8s %12.0f %12.0f %6sx %6sx  %-3s %12.0f %8sx\n' "$kind" "$bytes" "$ours" "$theirs" "$ratio" "$target" "$ok" "$plain" "$pratio"
 done <"$tmp/urls"
 
 # The mix: weights home 30, entry 30, search 15, column 15, CSV 10. The

@@ -109,6 +109,8 @@ func TestImportRules(t *testing.T) {
 			func(from string) bool { return from != "gongkai/internal/clientip" }},
 		{"the page cache is a leaf: it imports nothing of the project", "gongkai",
 			func(from string) bool { return from != "gongkai/internal/pagecache" }},
+		{"the load bench's static server is Go's net/http alone: it imports nothing of the project", "gongkai",
+			func(from string) bool { return from != "gongkai/scripts/staticserve" }},
 	}
 	pkgs := packages(t)
 	for _, r := range rules {
