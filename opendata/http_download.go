@@ -138,8 +138,18 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 	key := etag + "\x00" + strconv.FormatBool(compress)
 	if kept, ok := s.keptExport(key); ok {
 		h.Set("Content-Length", strconv.Itoa(len(kept.Body)))
-		_, _ = w.Write(kept.Body)
-		s.Metrics.BytesServed.WithLabelValues(string(format)).Add(float64(len(kept.Body)))
+		// In pieces through the sink's raw writer, which moves the write
+		// deadline as the pieces go, as a streamed download's does: a slow
+		// client still gets the whole file.
+		sink := newResponseSink(w, s.WriteTimeout, false)
+		for b := kept.Body; len(b) > 0; {
+			n := min(len(b), keptWriteChunk)
+			if _, err := (rawSink{sink}).Write(b[:n]); err != nil {
+				break
+			}
+			b = b[n:]
+		}
+		s.Metrics.BytesServed.WithLabelValues(string(format)).Add(float64(sink.bytes))
 		s.Metrics.ExportDuration.WithLabelValues(string(format)).Observe(time.Since(start).Seconds())
 		return
 	}

@@ -58,6 +58,7 @@ const DefaultExportCacheBytes = 64 << 20
 const (
 	maxKeptExport     = 4 << 20
 	maxKeptExportRows = 100000
+	keptWriteChunk    = 64 << 10 // a kept download is written in pieces this large
 )
 
 // Service answers the open-data requests. The portal routes to its

@@ -356,6 +356,11 @@ func TestOpenDataDownloadsKept(t *testing.T) {
 				t.Errorf("%q: served with Content-Encoding %q, gzip bytes %v", enc, again.Header.Get("Content-Encoding"), bytes.HasPrefix(kept, []byte{0x1f, 0x8b}))
 			}
 		}
+		// A kept download larger than one write goes out whole.
+		_, big := fetch(t, srv.URL+"/opendata/datasets/ds.csv", "Accept-Encoding", "identity")
+		if again, kept := fetch(t, srv.URL+"/opendata/datasets/ds.csv", "Accept-Encoding", "identity"); len(big) < 64<<10 || string(kept) != string(big) || again.Header.Get("Content-Length") != strconv.Itoa(len(big)) {
+			t.Errorf("ds.csv: %d bytes, then %d bytes (Content-Length %q)", len(big), len(kept), again.Header.Get("Content-Length"))
+		}
 		// Another query is another download.
 		if _, b := fetch(t, srv.URL+"/opendata/datasets/air.csv?n=3"); strings.Count(string(b), "\n") >= 30 {
 			t.Errorf("a filtered download got the whole kept file: %d lines", strings.Count(string(b), "\n"))
