@@ -28,29 +28,41 @@ func (r JobRun) StartedAt() time.Time { return FromMillis(r.StartedAtMS) }
 // FinishedAt is when the run ended successfully, nil while it has not.
 func (r JobRun) FinishedAt() *time.Time { return optTime(r.FinishedAtMS) }
 
+// JobRunLease is how long an unfinished claim stands before another runner
+// may take it over. The job's lock already keeps two runners apart; the
+// lease is the second guard for when the lock was lost while its holder
+// went on running (its connection to PostgreSQL broke), and it is longer
+// than any daily run takes.
+const JobRunLease = 30 * time.Minute
+
 // ClaimJobRun records that runner starts job for day; it reports false when
 // the job already ran for that day, on this replica or another.
 //
 // It must be called while holding the job's lock (WithJobLock). A claim
-// that never finished (no FinishJobRun) is then taken over by runner: its
-// runner cannot be running the job, since it would hold the lock, so it
-// died in the middle of its run (killed, or its host lost) and the day's
-// run is made again rather than lost. On PostgreSQL the lock is a session
-// advisory lock, and a runner whose connection to the database broke while
-// its process went on running the job loses the lock with the connection:
-// its run may then overlap the one that takes its claim over, which is why
-// daily jobs must be safe to run twice for a day. On SQLite the lock is
-// held in this process, and one process serves a database file.
+// that never finished (no FinishJobRun) and is older than JobRunLease is
+// then taken over by runner: its runner cannot be running the job, since
+// it would hold the lock, so it died in the middle of its run (killed, or
+// its host lost) and the day's run is made again rather than lost. On
+// PostgreSQL the lock is a session advisory lock, and a runner whose
+// connection to the database broke while its process went on running the
+// job loses the lock with the connection; the lease keeps the next runner
+// off its claim meanwhile, and daily jobs are safe to run twice for a day
+// should a run outlast it. On SQLite the lock is held in this process, and
+// one process serves a database file.
+//
+// The finish of a claim came with schema version 10: a replica of an
+// older release never finishes its claims, so during a rolling upgrade
+// the new replicas make each day's run again after the lease.
 func (s *Store) ClaimJobRun(ctx context.Context, job, day, runner string, at time.Time) (bool, error) {
 	var claimed bool
 	err := s.inTx(ctx, func(t *Tx) error {
 		// One statement: the new claim, or the takeover of an unfinished
-		// one. RowsAffected is 1 for either on both databases, 0 when a
-		// finished claim stands.
+		// one past its lease. RowsAffected is 1 for either on both
+		// databases, 0 when a finished or a recent claim stands.
 		res, err := t.exec(ctx, `INSERT INTO job_runs (job, day, started_at, runner) VALUES (?, ?, ?, ?)
 ON CONFLICT (job, day) DO UPDATE SET runner = excluded.runner, started_at = excluded.started_at
-WHERE job_runs.finished_at IS NULL`,
-			job, day, Millis(at), runner)
+WHERE job_runs.finished_at IS NULL AND job_runs.started_at < ?`,
+			job, day, Millis(at), runner, Millis(at.Add(-JobRunLease)))
 		if err != nil {
 			return fmt.Errorf("store: claim job %s: %w", job, err)
 		}
@@ -62,6 +74,16 @@ WHERE job_runs.finished_at IS NULL`,
 		return nil
 	})
 	return claimed, err
+}
+
+// JobRunFinished reports whether job's run for day ended successfully
+// (false while it is under way, or its runner died, or it never began).
+func (s *Store) JobRunFinished(ctx context.Context, job, day string) (bool, error) {
+	var n int
+	if err := s.get(ctx, &n, `SELECT COUNT(*) FROM job_runs WHERE job = ? AND day = ? AND finished_at IS NOT NULL`, job, day); err != nil {
+		return false, fmt.Errorf("store: job run %s: %w", job, err)
+	}
+	return n > 0, nil
 }
 
 // FinishJobRun records that runner's run of job for day ended successfully

@@ -91,9 +91,9 @@ func TestJobRunClaims(t *testing.T) {
 }
 
 // A claim whose run never finished (its runner was killed in the middle:
-// no finish, no release) is taken over by the next claim, which the caller
-// makes holding the job's lock, so the day's run is not lost; a finished
-// claim is not. The runner whose claim was taken over can neither finish
+// no finish, no release) is taken over by the next claim past the lease,
+// which the caller makes holding the job's lock, so the day's run is not
+// lost; a finished claim is not, nor one within its lease. The runner whose claim was taken over can neither finish
 // nor release it any more.
 func TestJobRunTakeover(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -119,27 +119,29 @@ func TestJobRunTakeover(t *testing.T) {
 
 		claim("a:1", 0, true) // and a:1 dies
 		runs("job.x 2026-06-30 a:1 0 -")
-		claim("b:2", 10, true) // taken over
-		runs("job.x 2026-06-30 b:2 10 -")
-		if err := st.FinishJobRun(ctx, "job.x", "2026-06-30", "a:1", min(11)); err == nil {
+		claim("b:2", 10, false) // within the lease: left to a:1
+		runs("job.x 2026-06-30 a:1 0 -")
+		claim("b:2", 31, true) // past it: taken over
+		runs("job.x 2026-06-30 b:2 31 -")
+		if err := st.FinishJobRun(ctx, "job.x", "2026-06-30", "a:1", min(32)); err == nil {
 			t.Error("a:1 finished a claim taken over by b:2")
 		}
 		if err := st.ReleaseJobRun(ctx, "job.x", "2026-06-30", "a:1"); err != nil {
 			t.Fatal(err)
 		}
-		runs("job.x 2026-06-30 b:2 10 -") // a:1's release left b:2's claim
-		claim("b:2", 12, true)            // b:2 died too, and comes back
-		runs("job.x 2026-06-30 b:2 12 -")
-		if err := st.FinishJobRun(ctx, "job.x", "2026-06-30", "b:2", min(15)); err != nil {
+		runs("job.x 2026-06-30 b:2 31 -") // a:1's release left b:2's claim
+		claim("b:2", 62, true)            // b:2 died too, and comes back
+		runs("job.x 2026-06-30 b:2 62 -")
+		if err := st.FinishJobRun(ctx, "job.x", "2026-06-30", "b:2", min(65)); err != nil {
 			t.Fatal(err)
 		}
-		runs("job.x 2026-06-30 b:2 12 15")
-		claim("c:3", 20, false) // finished: not taken over
-		claim("b:2", 21, false)
-		if err := st.FinishJobRun(ctx, "job.x", "2026-06-30", "b:2", min(22)); err == nil {
+		runs("job.x 2026-06-30 b:2 62 65")
+		claim("c:3", 200, false) // finished: not taken over
+		claim("b:2", 201, false)
+		if err := st.FinishJobRun(ctx, "job.x", "2026-06-30", "b:2", min(202)); err == nil {
 			t.Error("a finished claim finished again")
 		}
-		runs("job.x 2026-06-30 b:2 12 15")
+		runs("job.x 2026-06-30 b:2 62 65")
 		if err := st.FinishJobRun(ctx, "job.x", "2026-07-01", "b:2", min(23)); err == nil {
 			t.Error("an unclaimed day finished")
 		}

@@ -66,6 +66,10 @@ type Step struct {
 	// another); Busy: another runner held the lock, so it is tried again
 	// at the next wake-up.
 	Elsewhere, Busy bool
+	// Held: the day's claim is another run's, not finished (under way, or
+	// its runner died and it is taken over after the lease); the day is
+	// looked at again at the next wake-up.
+	Held bool
 	// Refreshed: the metrics were refreshed without a run.
 	Refreshed bool
 }
@@ -102,7 +106,12 @@ func (s *Scheduler) daily(ctx context.Context, now time.Time, step *Step) error 
 		}
 		if !claimed {
 			step.Elsewhere = true
-			return nil
+			// Done, or under way elsewhere (or its runner died and the
+			// claim waits out its lease): only a finished day is not
+			// looked at again.
+			finished, err := st.JobRunFinished(ctx, JobName, step.Day)
+			step.Held = !finished
+			return err
 		}
 		res, err := s.svc.Run(ctx, now, SystemActor)
 		if err != nil {
@@ -130,7 +139,9 @@ func (s *Scheduler) daily(ctx context.Context, now time.Time, step *Step) error 
 		step.Busy = true
 		return nil
 	}
-	s.done = step.Day
+	if !step.Held {
+		s.done = step.Day
+	}
 	return nil
 }
 

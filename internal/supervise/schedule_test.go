@@ -268,8 +268,8 @@ func TestSchedulerStartedLate(t *testing.T) {
 }
 
 // A replica killed in the middle of its daily run leaves the day claimed
-// and unfinished, its lock gone with it: the next replica to wake up takes
-// the claim over and makes the run again, which raises no second notice
+// and unfinished, its lock gone with it: the next replica to wake up after
+// the claim's lease takes it over and makes the run again, which raises no second notice
 // for what the dead one raised.
 func TestSchedulerTakesOverADeadReplicasDay(t *testing.T) {
 	replicas(t, 2, func(t *testing.T, sts []*store.Store) {
@@ -290,10 +290,14 @@ func TestSchedulerTakesOverADeadReplicasDay(t *testing.T) {
 			t.Fatalf("the dead replica's run: %+v %v, want 1 notice raised", res, err)
 		}
 
-		clk.Set("2026-06-30 01:10")
+		clk.Set("2026-06-30 01:20")
+		if s := tick(t, b); s.Ran {
+			t.Fatalf("01:20 host-b:2: %+v, want the dead replica's claim left alone within its lease", s)
+		}
+		clk.Set("2026-06-30 01:40")
 		s := tick(t, b)
 		if !s.Ran || s.Elsewhere || s.Day != "2026-06-30" {
-			t.Fatalf("01:10 host-b:2: %+v, want the day's run taken over", s)
+			t.Fatalf("01:40 host-b:2: %+v, want the day's run taken over past the lease", s)
 		}
 		if s.Result.New != 0 || len(s.Result.Raised) != 1 {
 			t.Errorf("the run made again raised %d new of %+v, want the dead one's notice standing", s.Result.New, s.Result.Raised)
@@ -313,9 +317,9 @@ func TestSchedulerTakesOverADeadReplicasDay(t *testing.T) {
 		}
 
 		// Finished now: nobody runs the day again.
-		clk.Set("2026-06-30 01:20")
+		clk.Set("2026-06-30 01:50")
 		if s := tick(t, c); s.Ran || !s.Elsewhere || !s.Refreshed {
-			t.Errorf("01:20 host-c:3: %+v, want the day seen done", s)
+			t.Errorf("01:50 host-c:3: %+v, want the day seen done", s)
 		}
 		if got := jobRuns(t, sts[0]); got != "2026-06-30 by host-b:2; " {
 			t.Errorf("job runs %q", got)
