@@ -165,11 +165,11 @@ func personalNumber(d string, whole bool) bool {
 	switch {
 	case (n == 18 || n == 15) && len(idRule.Check(d)) > 0:
 		return true
-	case checks.MobileNumber(d):
+	case checks.MobileShaped(d):
 		return true
-	case n == 13 && strings.HasPrefix(d, "86") && checks.MobileNumber(d[2:]):
+	case n == 13 && strings.HasPrefix(d, "86") && checks.MobileShaped(d[2:]):
 		return true
-	case n == 15 && strings.HasPrefix(d, "0086") && checks.MobileNumber(d[4:]):
+	case n == 15 && strings.HasPrefix(d, "0086") && checks.MobileShaped(d[4:]):
 		return true
 	case n >= 10 && n <= 12 && d[0] == '0' && d[1] != '0' && allDigits(d):
 		return true // area code and local number: 010-12345678, 0539-8123456

@@ -47,6 +47,7 @@ func TestCountableQuery(t *testing.T) {
 		{"an ID number inside a longer run", "99371302198709166578", "", ErrPersonalQuery},
 		{"an old 15-digit ID number", "110105491231002", "", ErrPersonalQuery},
 		{"a mobile", "13805391234", "", ErrPersonalQuery},
+		{"a mobile-shaped round figure: dropped rather than risk a number", "13900000000", "", ErrPersonalQuery},
 		{"a mobile in words", "王五电话13805391234", "", ErrPersonalQuery},
 		{"a mobile in groups", "138 0539 1234", "", ErrPersonalQuery},
 		{"a mobile with hyphens", "138-0539-1234", "", ErrPersonalQuery},

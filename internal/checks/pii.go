@@ -476,9 +476,13 @@ func (*PhoneRule) Check(text string) []Match {
 // MobileNumber reports whether eleven digits make a mobile number. Eight
 // zeros at the end make a round figure (15000000000 is 150 亿), not a
 // number anyone is given.
-func MobileNumber(s string) bool {
-	return len(s) == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9' && piiAllDigits(s) &&
-		s[3:] != "00000000"
+func MobileNumber(s string) bool { return MobileShaped(s) && s[3:] != "00000000" }
+
+// MobileShaped reports whether eleven digits have a mobile number's shape
+// (1, then 3–9), round figures included: for a filter that would rather
+// drop a figure than keep a number.
+func MobileShaped(s string) bool {
+	return len(s) == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9' && piiAllDigits(s)
 }
 
 // phoneLabelPrefix returns the length of a telephone label (Tel, Mobile…)
