@@ -16,10 +16,12 @@ import (
 // at once when it is a warning or an error (see flushOnWarn), and on
 // Close; a process killed outright loses at most the last interval.
 type logBuffer struct {
-	mu   sync.Mutex
-	w    *bufio.Writer
-	stop chan struct{}
-	done chan struct{}
+	mu     sync.Mutex
+	out    io.Writer
+	w      *bufio.Writer
+	closed bool // after Close, lines go straight out
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 // logBufferSize is how much is gathered before it is written regardless
@@ -27,7 +29,7 @@ type logBuffer struct {
 const logBufferSize = 64 << 10
 
 func newLogBuffer(out io.Writer, every time.Duration) *logBuffer {
-	b := &logBuffer{w: bufio.NewWriterSize(out, logBufferSize), stop: make(chan struct{}), done: make(chan struct{})}
+	b := &logBuffer{out: out, w: bufio.NewWriterSize(out, logBufferSize), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
 		t := time.NewTicker(every)
@@ -48,21 +50,41 @@ func newLogBuffer(out io.Writer, every time.Duration) *logBuffer {
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Write(p)
+	if b.closed {
+		return b.out.Write(p)
+	}
+	n, err := b.w.Write(p)
+	b.clearFailure(err)
+	return n, err
 }
 
 // Flush writes what was gathered.
 func (b *logBuffer) Flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Flush()
+	err := b.w.Flush()
+	b.clearFailure(err)
+	return err
 }
 
-// Close stops the interval's flushes and writes what is left.
+// clearFailure clears a failed write: a bufio.Writer fails every later write
+// once one failed, and the output (a pipe, a terminal) may take lines
+// again later. What was gathered with the failure is lost.
+func (b *logBuffer) clearFailure(err error) {
+	if err != nil {
+		b.w.Reset(b.out)
+	}
+}
+
+// Close stops the interval's flushes and writes what is left; lines that
+// come after (a goroutine still ending) are written as they come.
 func (b *logBuffer) Close() error {
 	close(b.stop)
 	<-b.done
-	return b.Flush()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	return b.w.Flush()
 }
 
 // flushOnWarn is a handler whose warnings and errors reach the output at

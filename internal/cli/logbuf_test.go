@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -76,5 +77,39 @@ func TestLogBufferInterval(t *testing.T) {
 			t.Fatal("the line was not written by the interval's flush")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// failing fails its first writes, then takes lines again.
+type failing struct {
+	syncBuffer
+	fails int
+}
+
+func (f *failing) Write(p []byte) (int, error) {
+	if f.fails > 0 {
+		f.fails--
+		return 0, errors.New("output gone")
+	}
+	return f.syncBuffer.Write(p)
+}
+
+// After a failed write the buffer takes lines again, and after Close a
+// line goes straight out.
+func TestLogBufferAfterFailureAndClose(t *testing.T) {
+	out := &failing{fails: 1}
+	buf := newLogBuffer(out, time.Hour)
+	log := slog.New(flushOnWarn{slog.NewJSONHandler(buf, nil), buf})
+	log.Warn("lost with the failed write")
+	log.Warn("after the failure")
+	if got := out.String(); !strings.Contains(got, "after the failure") {
+		t.Fatalf("a line after a failed write: %q", got)
+	}
+	if err := buf.Close(); err != nil {
+		t.Fatal(err)
+	}
+	log.Info("after close")
+	if got := out.String(); !strings.Contains(got, "after close") {
+		t.Errorf("a line after Close: %q", got)
 	}
 }
