@@ -43,6 +43,9 @@ const (
 // office's synonym list change without the change log moving.
 const searchMaxAge = 5 * time.Second
 
+// refreshTimeout bounds the look at the change log's sequence.
+const refreshTimeout = 2 * time.Second
+
 // maxCachedAnswer is the largest answer kept; a bigger one streams past
 // the cache.
 const maxCachedAnswer = 2 << 20
@@ -147,7 +150,12 @@ func (pc *pageCache) refresh(ctx context.Context, force bool) {
 	} else {
 		pc.checked.Store(now)
 	}
-	seq, err := pc.seq(context.WithoutCancel(ctx))
+	// Not the request's context: a client that goes away must not leave
+	// the cache unrefreshed. Bounded, though: a slow database delays the
+	// answer by at most refreshTimeout, and the cached answers stand.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	defer cancel()
+	seq, err := pc.seq(ctx)
 	if err != nil {
 		// The cached answers stand until the store answers again.
 		pc.log.Warn("page cache: change log not read", slog.Any("err", err))
@@ -155,7 +163,7 @@ func (pc *pageCache) refresh(ctx context.Context, force bool) {
 	}
 	if old := pc.lastSeq.Load(); old != seq && pc.lastSeq.CompareAndSwap(old, seq) {
 		at := time.Now()
-		if t, err := pc.lastMod(context.WithoutCancel(ctx)); err == nil && !t.IsZero() {
+		if t, err := pc.lastMod(ctx); err == nil && !t.IsZero() {
 			at = t
 		}
 		pc.pages.Bump(at)
@@ -216,6 +224,11 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 			serveCached(w, r, e)
 		case pagecache.Filled, pagecache.Shared:
 			pc.misses.Add(1)
+			if res == pagecache.Shared && pol.search {
+				// Another request's search made the answer: this one was
+				// not counted by the index.
+				s.countCachedSearch(r, e)
+			}
 			serveCached(w, r, e)
 		default:
 			pc.misses.Add(1)
@@ -243,8 +256,15 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	}
 	t := s.traffic
 	pc := t.cache
+	key := cacheKey(r)
+	// Look first, so that what is never kept (probes, files, downloads)
+	// costs no look at the change log; then make sure the answer is of
+	// the current generation.
+	if e, ok := pc.pages.Get(key, 0); !ok || e.Label == "" {
+		return false
+	}
 	pc.refresh(r.Context(), false)
-	e, ok := pc.pages.Get(cacheKey(r), 0)
+	e, ok := pc.pages.Get(key, 0)
 	if !ok || e.Label == "" {
 		return false
 	}
