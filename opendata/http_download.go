@@ -135,7 +135,7 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 
 	s.Metrics.Downloads.WithLabelValues(id, string(format)).Inc()
 	start := time.Now()
-	key := etag + "\x00" + strconv.FormatBool(compress)
+	key := keptKey(p, string(format), query, compress)
 	if kept, ok := s.keptExport(key); ok {
 		h.Set("Content-Length", strconv.Itoa(len(kept.Body)))
 		// In pieces through the sink's raw writer, which moves the write
@@ -157,7 +157,12 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 	defer s.Metrics.ExportsActive.Dec()
 	sink := newResponseSink(w, s.WriteTimeout, compress)
 	if s.exports != nil && p.version.RowCount <= maxKeptExportRows {
-		sink.keep, sink.keepMax = &bytes.Buffer{}, maxKeptExport
+		// At most maxKeeping downloads gather their bytes at once, so that
+		// the memory held by downloads under way stays bounded too.
+		if s.keeping.Add(1) <= maxKeeping {
+			sink.keep, sink.keepMax = &bytes.Buffer{}, maxKeptExport
+		}
+		defer s.keeping.Add(-1)
 	}
 	n, err := StreamRows(ctx, s.Store, id, p.version, req, format, sink, sink.tick)
 	if err == nil {
@@ -167,7 +172,7 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request, id, ext strin
 	s.Metrics.ExportDuration.WithLabelValues(string(format)).Observe(time.Since(start).Seconds())
 	if err == nil {
 		if sink.keep != nil {
-			s.exports.Put(key, &pagecache.Entry{Status: http.StatusOK, Body: sink.keep.Bytes()})
+			s.exports.Put(key, &pagecache.Entry{Status: http.StatusOK, Body: bytes.Clone(sink.keep.Bytes())})
 		}
 		return
 	}
@@ -275,6 +280,15 @@ func downloadName(title, id string, f Format) string {
 		name = id
 	}
 	return name + "." + string(f)
+}
+
+// keptKey names a download as its bytes depend on it: the dataset, its
+// version and when its metadata last changed (a republish with new field
+// titles keeps the version but changes the workbook), the format, every
+// parameter in full, and the encoding.
+func keptKey(p pinned, format string, query url.Values, gzip bool) string {
+	return p.meta.ID + "\x00" + strconv.Itoa(p.version.Version) + "\x00" + strconv.FormatInt(p.meta.UpdatedAt.UnixNano(), 10) +
+		"\x00" + format + "\x00" + query.Encode() + "\x00" + strconv.FormatBool(gzip)
 }
 
 // keptExport is the download kept under key, if any.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +60,7 @@ const (
 	maxKeptExport     = 4 << 20
 	maxKeptExportRows = 100000
 	keptWriteChunk    = 64 << 10 // a kept download is written in pieces this large
+	maxKeeping        = 8        // downloads gathering their bytes to be kept at once
 )
 
 // Service answers the open-data requests. The portal routes to its
@@ -68,6 +70,7 @@ type Service struct {
 	limits  *ExportLimiter
 	sizes   sizeCache
 	exports *pagecache.Cache // small downloads as sent (nil: none kept)
+	keeping atomic.Int64     // downloads gathering their bytes to be kept
 }
 
 // New builds the service.

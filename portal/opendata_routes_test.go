@@ -356,6 +356,24 @@ func TestOpenDataDownloadsKept(t *testing.T) {
 				t.Errorf("%q: served with Content-Encoding %q, gzip bytes %v", enc, again.Header.Get("Content-Encoding"), bytes.HasPrefix(kept, []byte{0x1f, 0x8b}))
 			}
 		}
+		// A republish of the metadata alone keeps the version, and changes
+		// the workbook's header: the kept workbook is not served.
+		_, book := fetch(t, srv.URL+"/opendata/datasets/air.xlsx")
+		if _, again := fetch(t, srv.URL+"/opendata/datasets/air.xlsx"); string(again) != string(book) {
+			t.Fatal("the workbook changed between two asks")
+		}
+		retitled := odDataset("air", "hbj", "环境环保", "实时", "无条件开放")
+		retitled.Fields[0].Title = "站点编号"
+		if _, _, err := st.SaveDatasetVersion(ctx, retitled, store.RowsOf(odRowsOf(t, 30, "v1"))); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := st.Dataset(ctx, "air"); err != nil || d.Version != 1 {
+			t.Fatalf("after a metadata-only republish: version %d, %v (want 1)", d.Version, err)
+		}
+		if _, now := fetch(t, srv.URL+"/opendata/datasets/air.xlsx"); string(now) == string(book) {
+			t.Error("the workbook kept from before the new field titles was served")
+		}
+
 		// A kept download larger than one write goes out whole.
 		_, big := fetch(t, srv.URL+"/opendata/datasets/ds.csv", "Accept-Encoding", "identity")
 		if again, kept := fetch(t, srv.URL+"/opendata/datasets/ds.csv", "Accept-Encoding", "identity"); len(big) < 64<<10 || string(kept) != string(big) || again.Header.Get("Content-Length") != strconv.Itoa(len(big)) {
