@@ -75,7 +75,7 @@ var cachedRoutes = map[string]cachePolicy{
 	"/api/v1/units/{code}/columns":        {store: true, control: ccPage},
 	// Search answers come from this replica's index, which may not yet
 	// have applied the change that moved the generation: they are kept
-	// under the index's version as well (searchKey), so a publish shows
+	// under the index's version as well (cachePages), so a publish shows
 	// the moment this replica's index holds it.
 	"/search":                          {store: true, control: ccSearch, maxAge: searchMaxAge, search: true},
 	"/api/v1/search":                   {store: true, control: ccSearch, maxAge: searchMaxAge, search: true},
@@ -269,14 +269,11 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	s.observe(w, r, e.Label, func(w http.ResponseWriter, r *http.Request) {
-		if t.maxIn > 0 {
-			n := t.inFlight.Add(1)
-			defer t.inFlight.Add(-1)
-			if n > t.maxIn {
-				s.turnAway(w, r, http.StatusServiceUnavailable, time.Second)
-				return
-			}
+		if !t.enter() {
+			s.turnAway(w, r, http.StatusServiceUnavailable, time.Second)
+			return
 		}
+		defer t.leave()
 		pc.hits.Add(1)
 		serveCached(w, r, e)
 	})

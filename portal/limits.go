@@ -81,13 +81,12 @@ func (s *Server) trafficGate(next http.Handler) http.Handler {
 		client := t.clients.Client(r)
 		r = r.WithContext(clientip.WithClient(r.Context(), client))
 		route := routeName(r)
-		if t.maxIn > 0 && !exemptFromCap(route) {
-			n := t.inFlight.Add(1)
-			defer t.inFlight.Add(-1)
-			if n > t.maxIn {
+		if !exemptFromCap(route) {
+			if !t.enter() {
 				s.turnAway(w, r, http.StatusServiceUnavailable, time.Second)
 				return
 			}
+			defer t.leave()
 		}
 		if class, ok := limitClassOf(r, route); ok {
 			if l := t.classes[class]; l != nil {
@@ -101,6 +100,25 @@ func (s *Server) trafficGate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// enter counts a request in flight, or reports false when the cap is
+// reached (the caller answers 503); leave must follow a true enter.
+func (t *traffic) enter() bool {
+	if t.maxIn <= 0 {
+		return true
+	}
+	if t.inFlight.Add(1) > t.maxIn {
+		t.inFlight.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (t *traffic) leave() {
+	if t.maxIn > 0 {
+		t.inFlight.Add(-1)
+	}
 }
 
 // exemptFromCap are the probes: a load balancer must still learn that
