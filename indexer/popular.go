@@ -121,23 +121,10 @@ func (p *popular) prune(ctx context.Context) {
 	p.lastPruned = time.Now()
 	p.viewMu.Unlock()
 	now := p.now()
-	_, err := p.st.WithJobLock(ctx, PopularJob, func(ctx context.Context) error {
-		day := chinaDay(now)
-		claimed, err := p.st.ClaimJobRun(ctx, PopularJob, day, p.runner, now)
-		if err != nil || !claimed {
-			return err
-		}
-		if err := p.pruneDays(ctx, now); err != nil {
-			// Give the day back: the next prune (here or on another
-			// replica) tries again.
-			if rerr := p.st.ReleaseJobRun(context.WithoutCancel(ctx), PopularJob, day, p.runner); rerr != nil {
-				return fmt.Errorf("%w; and releasing the day's claim: %v", err, rerr)
-			}
-			return err
-		}
-		// Pruning twice is harmless: the claim of a replica that died
-		// before this is taken over by the next one, which prunes again.
-		return p.st.FinishJobRun(context.WithoutCancel(ctx), PopularJob, day, p.runner, p.now())
+	// Pruning twice for a day is harmless (a dead replica's run, taken
+	// over): it deletes nothing more.
+	_, err := p.st.RunDailyJob(ctx, PopularJob, chinaDay(now), p.runner, p.now, func(ctx context.Context) error {
+		return p.pruneDays(ctx, now)
 	})
 	if err != nil && ctx.Err() == nil {
 		p.log.Warn("prune popular queries", slog.Any("err", err))

@@ -159,63 +159,50 @@ func TestPopularModeration(t *testing.T) {
 }
 
 // Pruning runs once a day across replicas and keeps the days the
-// settings count.
+// settings count; a replica that died while pruning left its day claimed
+// and unfinished, and the next replica's prune past the claim's lease
+// takes it over, prunes and finishes it.
 func TestPopularPrune(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		if err := st.AddPopularCounts(ctx, []store.QueryDayCount{
-			{Query: "公积金", Day: "2026-06-01", Clients: 3, Asks: 3},
-			{Query: "公积金", Day: "2026-05-03", Clients: 2, Asks: 2}, // the 30th day back
-			{Query: "公积金", Day: "2026-05-02", Clients: 1, Asks: 1},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		p := testPopular(st, at(10, 0))
-		p.prune(ctx)
-		all, _ := st.PopularQueries(ctx, store.PopularFilter{Since: "2000-01-01"})
-		if len(all) != 1 || all[0].Clients != 5 || all[0].Days != 2 {
-			t.Errorf("after pruning %+v, want 5 clients over 2 days", all)
-		}
-		runs, err := st.JobRuns(ctx, PopularJob, 10)
-		if err != nil || len(runs) != 1 || runs[0].Day != "2026-06-01" {
-			t.Fatalf("job runs %+v %v: one claim for the day", runs, err)
-		}
-		if f := runs[0].FinishedAt(); f == nil || !f.Equal(at(10, 0)) {
-			t.Errorf("the day's pruning finished at %v, want %v", f, at(10, 0))
-		}
-		// Another replica the same day does not run it again.
-		q := testPopular(st, at(11, 0))
-		q.runner = "other:2"
-		q.prune(ctx)
-		if runs, _ := st.JobRuns(ctx, PopularJob, 10); len(runs) != 1 || runs[0].Runner != p.runner {
-			t.Errorf("job runs %+v, want the first replica's only", runs)
-		}
-	})
-}
-
-// A replica that died while pruning left its day claimed and unfinished:
-// the next replica's prune takes the claim over, prunes and finishes it.
-func TestPopularPruneAfterADeadReplica(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		if err := st.AddPopularCounts(ctx, []store.QueryDayCount{
-			{Query: "公积金", Day: "2026-06-01", Clients: 3, Asks: 3},
-			{Query: "公积金", Day: "2026-05-02", Clients: 1, Asks: 1},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := st.ClaimJobRun(ctx, PopularJob, "2026-06-01", "dead:1", at(9, 0)); err != nil || !ok {
-			t.Fatalf("claim: %v %v", ok, err)
-		}
-		p := testPopular(st, at(10, 0))
-		p.prune(ctx)
-		all, _ := st.PopularQueries(ctx, store.PopularFilter{Since: "2000-01-01"})
-		if len(all) != 1 || all[0].Clients != 3 || all[0].Days != 1 {
-			t.Errorf("after pruning %+v, want 3 clients over 1 day", all)
-		}
-		runs, err := st.JobRuns(ctx, PopularJob, 10)
-		if err != nil || len(runs) != 1 || runs[0].Runner != p.runner || runs[0].FinishedAt() == nil {
-			t.Errorf("job runs %+v %v: the day's claim taken over and finished", runs, err)
-		}
-	})
+	for _, c := range []struct {
+		name string
+		dead bool // a replica died at 09:00 while pruning the day
+	}{{"first of the day", false}, {"after a dead replica", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *store.Store) {
+				ctx := context.Background()
+				if err := st.AddPopularCounts(ctx, []store.QueryDayCount{
+					{Query: "公积金", Day: "2026-06-01", Clients: 3, Asks: 3},
+					{Query: "公积金", Day: "2026-05-03", Clients: 2, Asks: 2}, // the 30th day back
+					{Query: "公积金", Day: "2026-05-02", Clients: 1, Asks: 1},
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if c.dead {
+					if ok, err := st.ClaimJobRun(ctx, PopularJob, "2026-06-01", "dead:1", at(9, 0)); err != nil || !ok {
+						t.Fatalf("claim: %v %v", ok, err)
+					}
+				}
+				p := testPopular(st, at(10, 0))
+				p.prune(ctx)
+				all, _ := st.PopularQueries(ctx, store.PopularFilter{Since: "2000-01-01"})
+				if len(all) != 1 || all[0].Clients != 5 || all[0].Days != 2 {
+					t.Errorf("after pruning %+v, want 5 clients over 2 days", all)
+				}
+				runs, err := st.JobRuns(ctx, PopularJob, 10)
+				if err != nil || len(runs) != 1 || runs[0].Day != "2026-06-01" || runs[0].Runner != p.runner {
+					t.Fatalf("job runs %+v %v: one claim for the day, this replica's", runs, err)
+				}
+				if f := runs[0].FinishedAt(); f == nil || !f.Equal(at(10, 0)) {
+					t.Errorf("the day's pruning finished at %v, want %v", f, at(10, 0))
+				}
+				// Another replica the same day does not run it again.
+				q := testPopular(st, at(11, 0))
+				q.runner = "other:2"
+				q.prune(ctx)
+				if runs, _ := st.JobRuns(ctx, PopularJob, 10); len(runs) != 1 || runs[0].Runner != p.runner {
+					t.Errorf("job runs %+v, want the first replica's only", runs)
+				}
+			})
+		})
+	}
 }

@@ -6,12 +6,13 @@ import (
 	"time"
 )
 
-// The days scheduled jobs were claimed for. A daily job runs under its
-// lock (WithJobLock) and, holding it, claims its day (ClaimJobRun); once
-// the run succeeded it marks the claim finished (FinishJobRun), and a run
-// that failed gives the claim back (ReleaseJobRun). A claim that was
-// neither finished nor released belongs to a runner that died during its
-// run: the next runner to hold the lock takes it over.
+// The days scheduled jobs were claimed for. A daily job runs through
+// RunDailyJob: under its lock (WithJobLock) and, holding it, claims its
+// day (ClaimJobRun); once the run succeeded it marks the claim finished
+// (FinishJobRun), and a run that failed gives the claim back
+// (ReleaseJobRun). A claim that was neither finished nor released belongs
+// to a runner that died during its run: the next runner to hold the lock
+// takes it over once past its lease.
 
 // JobRun is one job's claim of one day.
 type JobRun struct {
@@ -74,6 +75,63 @@ WHERE job_runs.finished_at IS NULL AND job_runs.started_at < ?`,
 		return nil
 	})
 	return claimed, err
+}
+
+// DailyOutcome says what RunDailyJob did.
+type DailyOutcome int
+
+const (
+	// DailyRan: this runner made the day's run.
+	DailyRan DailyOutcome = iota + 1
+	// DailyDone: the day's run had been made already, here or elsewhere.
+	DailyDone
+	// DailyHeld: another run holds the day, unfinished: under way, or its
+	// runner died and the claim is taken over once past JobRunLease.
+	DailyHeld
+	// DailyBusy: another runner held the job's lock.
+	DailyBusy
+)
+
+// RunDailyJob makes job's run for day at most once across all runners
+// sharing the store: holding the job's lock, it claims the day (or takes
+// over a dead runner's claim past its lease) and calls run; a run that
+// succeeds finishes the claim, one that fails gives the day back so that
+// the next try (here or elsewhere) runs it. run must be safe to make
+// twice for a day: a run whose runner died is made again. now is the
+// clock of the claim and of the finish.
+func (s *Store) RunDailyJob(ctx context.Context, job, day, runner string, now func() time.Time, run func(context.Context) error) (DailyOutcome, error) {
+	var out DailyOutcome
+	locked, err := s.WithJobLock(ctx, job, func(ctx context.Context) error {
+		claimed, err := s.ClaimJobRun(ctx, job, day, runner, now())
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			finished, err := s.JobRunFinished(ctx, job, day)
+			out = DailyHeld
+			if finished {
+				out = DailyDone
+			}
+			return err
+		}
+		if err := run(ctx); err != nil {
+			if rerr := s.ReleaseJobRun(context.WithoutCancel(ctx), job, day, runner); rerr != nil {
+				return fmt.Errorf("%w; and releasing the day's claim: %v", err, rerr)
+			}
+			return err
+		}
+		out = DailyRan
+		// Should this fail, the claim stays unfinished and the day is
+		// run again after the lease, which run allows.
+		if err := s.FinishJobRun(context.WithoutCancel(ctx), job, day, runner, now()); err != nil {
+			return fmt.Errorf("store: job %s: recording the end of the run: %w", job, err)
+		}
+		return nil
+	})
+	if err == nil && !locked {
+		out = DailyBusy
+	}
+	return out, err
 }
 
 // JobRunFinished reports whether job's run for day ended successfully

@@ -189,3 +189,75 @@ func TestJobRunsBeforeTheirEndWasRecorded(t *testing.T) {
 		check(t, storetest.NewPGDatabase(t))
 	})
 }
+
+// RunDailyJob: a day runs once; a failed run gives it back; a run under
+// way (or dead, within its lease) holds it; a dead run past the lease is
+// made again; the lock held elsewhere makes it busy.
+func TestRunDailyJob(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		base := time.Date(2026, 6, 30, 1, 0, 0, 0, time.UTC)
+		clock := base
+		now := func() time.Time { return clock }
+		runs := 0
+		runDay := func(runner string, fail error) (store.DailyOutcome, error) {
+			return st.RunDailyJob(ctx, "job.d", "2026-06-30", runner, now, func(context.Context) error {
+				runs++
+				return fail
+			})
+		}
+		steps := []struct {
+			name   string
+			runner string
+			fail   error
+			at     int // minutes after base
+			want   store.DailyOutcome
+			runs   int
+		}{
+			{"a failed run", "a:1", fmt.Errorf("disk full"), 0, 0, 1},
+			{"given back, run again", "b:2", nil, 1, store.DailyRan, 2},
+			{"done", "a:1", nil, 2, store.DailyDone, 2},
+		}
+		for _, s := range steps {
+			clock = base.Add(time.Duration(s.at) * time.Minute)
+			got, err := runDay(s.runner, s.fail)
+			if (err != nil) != (s.fail != nil) || got != s.want || runs != s.runs {
+				t.Fatalf("%s: %v %v after %d runs, want %v after %d", s.name, got, err, runs, s.want, s.runs)
+			}
+		}
+		if f := runsString(t, st, "job.d", base); f != "job.d 2026-06-30 b:2 1 1" {
+			t.Errorf("job runs: %s", f)
+		}
+
+		// A runner died in the middle of another day's run.
+		clock = base
+		if ok, err := st.ClaimJobRun(ctx, "job.d", "2026-07-01", "dead:9", clock); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		other := func(runner string) (store.DailyOutcome, error) {
+			return st.RunDailyJob(ctx, "job.d", "2026-07-01", runner, now, func(context.Context) error { runs++; return nil })
+		}
+		clock = base.Add(10 * time.Minute)
+		if got, err := other("c:3"); err != nil || got != store.DailyHeld || runs != 2 {
+			t.Errorf("within the lease: %v %v (%d runs), want held", got, err, runs)
+		}
+		clock = base.Add(store.JobRunLease + time.Minute)
+		if got, err := other("c:3"); err != nil || got != store.DailyRan || runs != 3 {
+			t.Errorf("past the lease: %v %v (%d runs), want ran", got, err, runs)
+		}
+
+		// The lock held elsewhere.
+		inside, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = st.WithJobLock(ctx, "job.d", func(context.Context) error { close(inside); <-release; return nil })
+		}()
+		<-inside
+		got, err := st.RunDailyJob(ctx, "job.d", "2026-07-02", "d:4", now, func(context.Context) error { runs++; return nil })
+		close(release)
+		<-done
+		if err != nil || got != store.DailyBusy || runs != 3 {
+			t.Errorf("lock held elsewhere: %v %v (%d runs), want busy", got, err, runs)
+		}
+	})
+}

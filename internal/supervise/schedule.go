@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"time"
+
+	"gongkai/internal/store"
 )
 
 // Scheduler runs supervision's jobs inside serve: every few minutes a
@@ -98,48 +100,22 @@ func (s *Scheduler) Tick(ctx context.Context) (Step, error) {
 }
 
 func (s *Scheduler) daily(ctx context.Context, now time.Time, step *Step) error {
-	st := s.svc.st
-	locked, err := st.WithJobLock(ctx, JobName, func(ctx context.Context) error {
-		claimed, err := st.ClaimJobRun(ctx, JobName, step.Day, s.Runner, now)
-		if err != nil {
-			return err
-		}
-		if !claimed {
-			step.Elsewhere = true
-			// Done, or under way elsewhere (or its runner died and the
-			// claim waits out its lease): only a finished day is not
-			// looked at again.
-			finished, err := st.JobRunFinished(ctx, JobName, step.Day)
-			step.Held = !finished
-			return err
-		}
+	// The run may be made twice for a day (a dead replica's, taken over):
+	// it raises no notice that stands already, and closes and escalates
+	// each notice once.
+	out, err := s.svc.st.RunDailyJob(ctx, JobName, step.Day, s.Runner, s.svc.Now, func(ctx context.Context) error {
 		res, err := s.svc.Run(ctx, now, SystemActor)
-		if err != nil {
-			// Give the day back, so that the next wake-up (here or on
-			// another replica) tries again.
-			if rerr := st.ReleaseJobRun(context.WithoutCancel(ctx), JobName, step.Day, s.Runner); rerr != nil {
-				return fmt.Errorf("%w; and releasing the day's claim: %v", err, rerr)
-			}
-			return err
-		}
-		step.Ran, step.Result = true, res
-		// The day is done: no later claim takes it over. Should this
-		// fail, the claim stays unfinished and the day is run again at
-		// the next wake-up, which a run allows (it raises no notice that
-		// stands already, and closes and escalates each notice once).
-		if err := st.FinishJobRun(context.WithoutCancel(ctx), JobName, step.Day, s.Runner, s.svc.Now()); err != nil {
-			return fmt.Errorf("recording the end of the run: %w", err)
-		}
-		return nil
+		step.Result = res
+		return err
 	})
+	step.Ran = out == store.DailyRan
+	step.Elsewhere = out == store.DailyDone || out == store.DailyHeld
+	step.Held = out == store.DailyHeld
+	step.Busy = out == store.DailyBusy
 	if err != nil {
 		return fmt.Errorf("supervise: daily run for %s: %w", step.Day, err)
 	}
-	if !locked {
-		step.Busy = true
-		return nil
-	}
-	if !step.Held {
+	if out == store.DailyRan || out == store.DailyDone {
 		s.done = step.Day
 	}
 	return nil
