@@ -139,13 +139,14 @@ func newPageCache(maxBytes int64, recheck time.Duration, seq func(context.Contex
 // starts a new generation if it moved. Unforced, it looks at most once
 // per recheck interval (several replicas on one database each look at the
 // shared sequence, so a change made anywhere reaches them all); forced,
-// it looks now, after a write through this process.
-func (pc *pageCache) refresh(ctx context.Context, force bool) {
+// it looks now, after a write through this process. It reports whether
+// it started a new generation.
+func (pc *pageCache) refresh(ctx context.Context, force bool) (moved bool) {
 	now := time.Now().UnixNano()
 	if !force && pc.recheck > 0 {
 		last := pc.checked.Load()
 		if now-last < int64(pc.recheck) || !pc.checked.CompareAndSwap(last, now) {
-			return
+			return false
 		}
 	} else {
 		pc.checked.Store(now)
@@ -159,7 +160,7 @@ func (pc *pageCache) refresh(ctx context.Context, force bool) {
 	if err != nil {
 		// The cached answers stand until the store answers again.
 		pc.log.Warn("page cache: change log not read", slog.Any("err", err))
-		return
+		return false
 	}
 	if old := pc.lastSeq.Load(); old != seq && pc.lastSeq.CompareAndSwap(old, seq) {
 		at := time.Now()
@@ -167,7 +168,9 @@ func (pc *pageCache) refresh(ctx context.Context, force bool) {
 			at = t
 		}
 		pc.pages.Bump(at)
+		return true
 	}
+	return false
 }
 
 // cachePages serves the public pages and JSON from the page cache, sets
@@ -258,14 +261,10 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	pc := t.cache
 	key := cacheKey(r)
 	// Look first, so that what is never kept (probes, files, downloads)
-	// costs no look at the change log; then make sure the answer is of
-	// the current generation.
-	if e, ok := pc.pages.Get(key, 0); !ok || e.Label == "" {
-		return false
-	}
-	pc.refresh(r.Context(), false)
+	// costs no look at the change log; an answer the look makes stale
+	// (the generation moved) is left to the routed path to render.
 	e, ok := pc.pages.Get(key, 0)
-	if !ok || e.Label == "" {
+	if !ok || e.Label == "" || pc.refresh(r.Context(), false) {
 		return false
 	}
 	s.observe(w, r, e.Label, func(w http.ResponseWriter, r *http.Request) {

@@ -65,6 +65,17 @@ func TestCachedAnswersBeforeRouting(t *testing.T) {
 		t.Errorf("a hit over the cap: %v %d", hit, rec.Code)
 	}
 
+	// A change makes the kept answer stale: the routed path renders anew.
+	storetest.Unit(t, st, "jtj")
+	if rec, hit := get("GET", "/api/v1/units"); hit {
+		t.Errorf("a stale answer was served before routing: %d", rec.Code)
+	}
+	routed = httptest.NewRecorder()
+	s.ServeHTTP(routed, httptest.NewRequest("GET", "/api/v1/units", nil))
+	if !strings.Contains(routed.Body.String(), `"jtj"`) {
+		t.Errorf("after the change: %s", routed.Body.String())
+	}
+
 	// What the router's middleware must see is not answered here.
 	for _, c := range []struct{ method, url string }{
 		{"HEAD", "/api/v1/units"},
