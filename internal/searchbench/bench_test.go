@@ -45,18 +45,9 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	t0 := time.Now()
-	if _, err := demo.Generate(ctx, dir, demo.Options{Seed: 11, Entries: n, DatasetRows: 100, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		b.Fatal(err)
-	}
+	generate(b, dir, n)
 	st := storetest.SQLite(b)
-	fs, err := files.New(filepath.Join(dir, "files-store"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	im := ingest.New(st, fs)
-	if err := im.Catalog(ctx, dir); err != nil {
-		b.Fatal(err)
-	}
+	fs := load(b, st, dir)
 	published, _ := st.EntryCount(ctx, catalog.StatusPublished)
 	b.Logf("generated and imported %d entries (%d published) in %.1fs", n, published, time.Since(t0).Seconds())
 
@@ -100,7 +91,7 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 	}
 	defer g.stop()
 
-	srv := httptest.NewServer(portal.New(portal.Deps{Store: st, Files: fs, Index: ix, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	srv := servePortal(st, fs, ix)
 	client := &http.Client{Timeout: 10 * time.Second}
 
 	// Both engines keep the answers of repeated queries until the index
@@ -123,7 +114,7 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 	if ix, err = indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, PollInterval: 100 * time.Millisecond, CacheSize: -1}); err != nil {
 		b.Fatal(err)
 	}
-	srv = httptest.NewServer(portal.New(portal.Deps{Store: st, Files: fs, Index: ix, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	srv = servePortal(st, fs, ix)
 	defer srv.Close()
 	if err := g.cacheLimit(0); err != nil {
 		b.Fatal(err)
@@ -224,6 +215,36 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 	fmt.Print(w.String())
 	for b.Loop() {
 	}
+}
+
+// generate writes n demo entries into dir: the same data for every search
+// benchmark (one seed, one date), so that their figures compare.
+func generate(b *testing.B, dir string, n int) {
+	b.Helper()
+	if _, err := demo.Generate(context.Background(), dir, demo.Options{Seed: 11, Entries: n, DatasetRows: 100,
+		Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// load imports the catalog generated in dir into st, its attachments into
+// a file store beside it, which it returns.
+func load(b *testing.B, st *store.Store, dir string) *files.Store {
+	b.Helper()
+	fs, err := files.New(filepath.Join(dir, "files-store"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ingest.New(st, fs).Catalog(context.Background(), dir); err != nil {
+		b.Fatal(err)
+	}
+	return fs
+}
+
+// servePortal serves the public portal over ix, as serve does, its log
+// discarded; the caller closes it.
+func servePortal(st *store.Store, fs *files.Store, ix *indexer.Index) *httptest.Server {
+	return httptest.NewServer(portal.New(portal.Deps{Store: st, Files: fs, Index: ix, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 }
 
 type timings struct {

@@ -7,10 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,12 +21,8 @@ import (
 
 	"gongkai/indexer"
 	"gongkai/internal/catalog"
-	"gongkai/internal/demo"
-	"gongkai/internal/files"
-	"gongkai/internal/ingest"
 	"gongkai/internal/store"
 	"gongkai/internal/store/storetest"
-	"gongkai/portal"
 )
 
 // BenchmarkScale measures what a capacity plan needs, at each size of
@@ -102,22 +95,15 @@ func scaleSize(b *testing.B, n int) scaleRun {
 	}
 
 	t0 := time.Now()
-	if _, err := demo.Generate(ctx, dir, demo.Options{Seed: 11, Entries: n, DatasetRows: 100, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		b.Fatal(err)
-	}
+	generate(b, dir, n)
 	r.generate = time.Since(t0)
 	progress("generated in %.0fs", r.generate.Seconds())
 
 	st := storetest.SQLite(b)
-	fs, err := files.New(filepath.Join(dir, "files-store"))
-	if err != nil {
-		b.Fatal(err)
-	}
 	t0 = time.Now()
-	if err := ingest.New(st, fs).Catalog(ctx, dir); err != nil {
-		b.Fatal(err)
-	}
+	fs := load(b, st, dir)
 	r.load = time.Since(t0)
+	var err error
 	if r.published, err = st.EntryCount(ctx, catalog.StatusPublished); err != nil {
 		b.Fatal(err)
 	}
@@ -161,7 +147,7 @@ func scaleSize(b *testing.B, n int) scaleRun {
 	b.Cleanup(func() { ix.Close() }) // before the directories go
 	r.opened = sampleMemory()
 
-	srv := httptest.NewServer(portal.New(portal.Deps{Store: st, Files: fs, Index: ix, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	srv := servePortal(st, fs, ix)
 	defer srv.Close()
 	client := &http.Client{Timeout: 10 * time.Second}
 	const rounds, warmup = 13, 3
@@ -232,9 +218,7 @@ func scalePostgres(b *testing.B, n int) pgSize {
 	ctx := context.Background()
 	p := pgSize{entries: n}
 	dir := b.TempDir()
-	if _, err := demo.Generate(ctx, dir, demo.Options{Seed: 11, Entries: n, DatasetRows: 100, Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		b.Fatal(err)
-	}
+	generate(b, dir, n)
 	dsn := storetest.NewPGDatabase(b)
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -257,14 +241,8 @@ func scalePostgres(b *testing.B, n int) pgSize {
 		return v
 	}
 	p.empty = size()
-	fs, err := files.New(filepath.Join(dir, "files-store"))
-	if err != nil {
-		b.Fatal(err)
-	}
 	t0 := time.Now()
-	if err := ingest.New(st, fs).Catalog(ctx, dir); err != nil {
-		b.Fatal(err)
-	}
+	load(b, st, dir)
 	p.load = time.Since(t0)
 	if p.published, err = st.EntryCount(ctx, catalog.StatusPublished); err != nil {
 		b.Fatal(err)
