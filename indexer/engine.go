@@ -1,7 +1,6 @@
 package indexer
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"math"
@@ -185,6 +184,7 @@ type segEntry struct {
 
 // view is one segment as a search sees it.
 type view struct {
+	shard   int // of the generation's shards, the one the segment is in
 	seg     segment.Segment
 	deleted *roaring.Bitmap // may be nil
 	c       *segCache
@@ -195,8 +195,15 @@ type view struct {
 
 // snapshotViews opens the views of the segments of a snapshot, building
 // the caches of segments not seen before and forgetting those gone.
-func (sc *segCaches) snapshotViews(snap *scorch.IndexSnapshot) ([]*view, error) {
-	segs := snap.Segments()
+func (sc *segCaches) snapshotViews(snap *snapshot) ([]*view, error) {
+	var segs []*scorch.SegmentSnapshot
+	var shardOf []int
+	for k, p := range snap.parts {
+		for _, ss := range p.Segments() {
+			segs = append(segs, ss)
+			shardOf = append(shardOf, k)
+		}
+	}
 	entries := make([]*segEntry, len(segs))
 	sc.mu.Lock()
 	if sc.segs == nil {
@@ -228,7 +235,7 @@ func (sc *segCaches) snapshotViews(snap *scorch.IndexSnapshot) ([]*view, error) 
 		if e.err != nil {
 			return nil, e.err
 		}
-		out[i] = &view{seg: ss.Segment(), deleted: ss.Deleted(), c: e.c,
+		out[i] = &view{shard: shardOf[i], seg: ss.Segment(), deleted: ss.Deleted(), c: e.c,
 			dicts: map[string]segment.TermDictionary{}, memo: map[*expr]*roaring.Bitmap{}, dropped: map[*expr]*roaring.Bitmap{}}
 	}
 	return out, nil
@@ -242,7 +249,7 @@ func (ix *Index) warm() {
 		return
 	}
 	defer ix.release()
-	snap, err := g.snapshot()
+	snap, err := g.shards.snapshot()
 	if err != nil {
 		return
 	}
@@ -404,47 +411,4 @@ func (v *view) live(bm *roaring.Bitmap) *roaring.Bitmap {
 		return bm
 	}
 	return roaring.AndNot(bm, v.deleted)
-}
-
-// snapshot opens the generation's current snapshot for reading; the
-// caller closes it.
-func (g *generation) snapshot() (*scorch.IndexSnapshot, error) {
-	adv, err := g.bi.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("indexer: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("indexer: %w", err)
-	}
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		r.Close()
-		return nil, fmt.Errorf("indexer: index reader %T is not a scorch snapshot", r)
-	}
-	return snap, nil
-}
-
-// prefixTerms lists up to limit terms of a field beginning with prefix.
-func prefixTerms(ctx context.Context, snap *scorch.IndexSnapshot, field, prefix string, limit int) ([]string, error) {
-	d, err := snap.FieldDictPrefix(field, []byte(prefix))
-	if err != nil {
-		return nil, fmt.Errorf("indexer: prefix %q: %w", prefix, err)
-	}
-	defer d.Close()
-	var out []string
-	for len(out) < limit {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		de, err := d.Next()
-		if err != nil {
-			return nil, fmt.Errorf("indexer: prefix %q: %w", prefix, err)
-		}
-		if de == nil {
-			break
-		}
-		out = append(out, de.Term)
-	}
-	return out, nil
 }

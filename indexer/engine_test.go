@@ -173,7 +173,7 @@ func deletedDocs(t *testing.T, ix *Index) uint64 {
 		t.Fatal(err)
 	}
 	defer ix.release()
-	snap, err := g.snapshot()
+	snap, err := g.shards.snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 
@@ -80,8 +81,54 @@ func (h *worstFirst) offer(r ranked, want int) {
 // scorePool holds the per-document score arrays of searches.
 var scorePool sync.Pool
 
-// execute runs a plan over the views of a snapshot.
+// execute runs a plan over the views of a snapshot: the views of each
+// shard side by side, their outcomes merged (totals and facet counts
+// added up, the best hits of all kept).
 func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
+	var err error
+	if p.q, err = affordableChecks(views, p.q); err != nil {
+		return nil, err
+	}
+	// The views come shard by shard: parts[k] is where shard k's begin.
+	parts := []int{0}
+	for i := 1; i < len(views); i++ {
+		if views[i].shard != views[i-1].shard {
+			parts = append(parts, i)
+		}
+	}
+	parts = append(parts, len(views))
+	if len(parts) <= 2 {
+		return executeViews(ctx, views, 0, len(views), p)
+	}
+	outs := make([]*outcome, len(parts)-1)
+	errs := make([]error, len(parts)-1)
+	var wg sync.WaitGroup
+	for k := range outs {
+		wg.Go(func() { outs[k], errs[k] = executeViews(ctx, views, parts[k], parts[k+1], p) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := outs[0]
+	for _, o := range outs[1:] {
+		out.total += o.total
+		for f, counts := range o.counts {
+			for v, n := range counts {
+				out.counts[f][v] += n
+			}
+		}
+		out.top = append(out.top, o.top...)
+	}
+	sortRanked(out.top, p.sortBy == SortRelevance && p.q.match != nil)
+	if p.want >= 0 && len(out.top) > p.want {
+		out.top = out.top[:p.want]
+	}
+	return out, nil
+}
+
+// executeViews runs a plan over views[from:to].
+func executeViews(ctx context.Context, views []*view, from, to int, p plan) (*outcome, error) {
 	relevance := p.sortBy == SortRelevance && p.q.match != nil
 	out := &outcome{counts: make([]map[string]int, len(FacetFields))}
 	for f := range out.counts {
@@ -89,11 +136,8 @@ func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
 	}
 	best := &worstFirst{relevance: relevance}
 	all := &expr{kind: exAll}
-	var err error
-	if p.q, err = affordableChecks(views, p.q); err != nil {
-		return nil, err
-	}
-	for vi, v := range views {
+	for vi := from; vi < to; vi++ {
+		v := views[vi]
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -177,7 +221,13 @@ func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
 		}
 	}
 	out.top = best.hits
-	slices.SortFunc(out.top, func(a, b ranked) int {
+	sortRanked(out.top, relevance)
+	return out, nil
+}
+
+// sortRanked puts hits best first.
+func sortRanked(top []ranked, relevance bool) {
+	slices.SortFunc(top, func(a, b ranked) int {
 		if before(&a, &b, relevance) {
 			return -1
 		}
@@ -186,7 +236,6 @@ func execute(ctx context.Context, views []*view, p plan) (*outcome, error) {
 		}
 		return cmp.Compare(a.view, b.view)
 	})
-	return out, nil
 }
 
 // scoreHits adds up, for every hit in r, the weights of the scorers that

@@ -8,7 +8,9 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -51,12 +53,21 @@ func docx(t testing.TB, paras ...string) []byte {
 
 // fix is a store, a file store and an index over them.
 type fix struct {
-	st  *store.Store
-	fs  *files.Store
-	ix  *Index
-	dir string
-	seq int
+	st     *store.Store
+	fs     *files.Store
+	ix     *Index
+	dir    string
+	seq    int
+	shards int // Options.Shards
 }
+
+// testShards is the number of shards the package's tests build their
+// indexes with: GONGKAI_TEST_SHARDS, default 1 (make test runs the
+// package a second time with several).
+var testShards = func() int {
+	n, _ := strconv.Atoi(os.Getenv("GONGKAI_TEST_SHARDS"))
+	return max(n, 1)
+}()
 
 func newFix(t *testing.T, st *store.Store) *fix {
 	t.Helper()
@@ -77,7 +88,7 @@ func newFix(t *testing.T, st *store.Store) *fix {
 			t.Fatal(err)
 		}
 	}
-	f := &fix{st: st, fs: fs, dir: dir}
+	f := &fix{st: st, fs: fs, dir: dir, shards: testShards}
 	f.ix = f.open(t)
 	return f
 }
@@ -85,7 +96,7 @@ func newFix(t *testing.T, st *store.Store) *fix {
 func (f *fix) open(t *testing.T) *Index {
 	t.Helper()
 	ix, err := Open(context.Background(), Options{Dir: filepath.Join(f.dir, "index"), Store: f.st, Files: f.fs,
-		SynonymsFile: filepath.Join(f.dir, "search", "synonyms.txt")})
+		SynonymsFile: filepath.Join(f.dir, "search", "synonyms.txt"), Shards: f.shards})
 	if err != nil {
 		t.Fatal(err)
 	}

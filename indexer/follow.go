@@ -133,13 +133,13 @@ func (ix *Index) apply(ctx context.Context, g *generation, changes []store.Chang
 			return err
 		}
 	}
-	b := g.bi.NewBatch()
+	b := g.shards.newBatch()
 	indexed, deleted := 0, 0
 	flush := func() error {
 		if b.Size() == 0 {
 			return nil
 		}
-		if err := g.bi.Batch(b); err != nil {
+		if err := b.write(); err != nil {
 			return fmt.Errorf("indexer: write batch: %w", err)
 		}
 		b.Reset()
@@ -198,7 +198,7 @@ func (ix *Index) apply(ctx context.Context, g *generation, changes []store.Chang
 	}
 	last := changes[len(changes)-1].Seq
 	b.SetInternal(keyCheckpoint, encodeSeq(last))
-	if err := g.bi.Batch(b); err != nil {
+	if err := b.write(); err != nil {
 		return fmt.Errorf("indexer: write batch: %w", err)
 	}
 	g.checkpoint.Store(last)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"gongkai/internal/catalog"
 	"gongkai/internal/store"
 	"gongkai/internal/store/storetest"
@@ -94,10 +96,11 @@ func TestVerifyFindsPlantedDifferences(t *testing.T) {
 		t.Fatalf("fresh index: %+v", rep)
 	}
 	g := f.ix.live
-	if err := g.bi.Delete("a"); err != nil { // missing
+	shard := func(id string) bleve.Index { return g.shards[shardOf(id, len(g.shards))] }
+	if err := shard("a").Delete("a"); err != nil { // missing
 		t.Fatal(err)
 	}
-	if err := g.bi.Index("zzz", map[string]any{fTitle: "多余", fStamp: "1@1"}); err != nil { // extra
+	if err := shard("zzz").Index("zzz", map[string]any{fTitle: "多余", fStamp: "1@1"}); err != nil { // extra
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Millisecond)
@@ -127,7 +130,7 @@ func TestMappingChangeRebuildsWhileOldAnswers(t *testing.T) {
 	f.save(t, f.entry("m1", "fgw", "关于住房公积金的通知", "正文"))
 	f.sync(t)
 	first := f.ix.Status().Generation
-	if err := f.ix.live.bi.SetInternal(keyMapping, []byte("0-old")); err != nil {
+	if err := f.ix.live.shards[0].SetInternal(keyMapping, []byte("0-old")); err != nil {
 		t.Fatal(err)
 	}
 	f.ix.Close()

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -43,6 +42,7 @@ type Options struct {
 	BatchSize     int           // changes applied per index batch (default 500)
 	SearchTimeout time.Duration // time budget of one search (default 2s)
 	CacheSize     int           // answers kept until the index changes (default 512; negative: none)
+	Shards        int           // shards a rebuild makes (default 1, at most 64); a generation keeps what it was built with
 }
 
 func (o *Options) defaults() {
@@ -64,6 +64,7 @@ func (o *Options) defaults() {
 	if o.CacheSize == 0 {
 		o.CacheSize = defaultCacheSize
 	}
+	o.Shards = min(max(o.Shards, 1), maxShards)
 }
 
 // Index is the search index of one process: its directory, the live
@@ -88,12 +89,13 @@ type Index struct {
 	caughtUp    atomic.Bool
 }
 
-// generation is one built index directory (DIR/gen-…). A rebuild makes a
-// new generation beside the live one and swaps it in, so searches never
-// go dark; the name of the live one is kept in DIR/CURRENT.
+// generation is one built index directory (DIR/gen-…), its documents in
+// one shard or several. A rebuild makes a new generation beside the live
+// one and swaps it in, so searches never go dark; the name of the live one
+// is kept in DIR/CURRENT.
 type generation struct {
 	name       string
-	bi         bleve.Index
+	shards     shards
 	checkpoint atomic.Int64
 	segs       segCaches // what searching keeps of each segment
 }
@@ -154,20 +156,18 @@ func (ix *Index) openLive() {
 		ix.needRebuild.Store(true)
 		return
 	}
-	bi, err := bleve.OpenUsing(filepath.Join(ix.opt.Dir, name), bleveConfig())
+	s, err := openShards(filepath.Join(ix.opt.Dir, name), bleveConfig())
 	if err != nil {
 		ix.opt.Log.Warn("search index unusable, rebuilding", slog.String("generation", name), slog.Any("err", err))
 		ix.needRebuild.Store(true)
 		return
 	}
-	g := &generation{name: name, bi: bi}
-	if v, _ := bi.GetInternal(keyMapping); string(v) != ix.version {
-		ix.opt.Log.Info("search index built with another mapping, rebuilding", slog.String("have", string(v)), slog.String("want", ix.version))
+	g := &generation{name: name, shards: s}
+	if v := s.mapping(); v != ix.version {
+		ix.opt.Log.Info("search index built with another mapping, rebuilding", slog.String("have", v), slog.String("want", ix.version))
 		ix.needRebuild.Store(true)
 	}
-	if v, _ := bi.GetInternal(keyCheckpoint); len(v) == 8 {
-		g.checkpoint.Store(int64(binary.BigEndian.Uint64(v)))
-	}
+	g.checkpoint.Store(s.checkpoint())
 	ix.live = g
 	ix.opt.Metrics.Checkpoint.Set(float64(g.checkpoint.Load()))
 }
@@ -215,6 +215,7 @@ type Status struct {
 	MappingVersion string
 	Checkpoint     int64
 	Documents      uint64
+	Shards         int
 	NeedsRebuild   bool
 }
 
@@ -226,7 +227,8 @@ func (ix *Index) Status() Status {
 	if g := ix.live; g != nil {
 		st.Generation = g.name
 		st.Checkpoint = g.checkpoint.Load()
-		st.Documents, _ = g.bi.DocCount()
+		st.Documents = g.shards.docCount()
+		st.Shards = len(g.shards)
 	}
 	return st
 }
@@ -270,7 +272,7 @@ func (ix *Index) swap(g *generation) error {
 	ix.live = g
 	ix.mu.Unlock()
 	if old != nil {
-		if err := old.bi.Close(); err != nil {
+		if err := old.shards.close(); err != nil {
 			ix.opt.Log.Warn("close old index generation", slog.Any("err", err))
 		}
 		_ = os.RemoveAll(filepath.Join(ix.opt.Dir, old.name))
@@ -288,7 +290,7 @@ func (ix *Index) Close() error {
 	defer ix.writeMu.Unlock()
 	ix.mu.Lock()
 	if ix.live != nil {
-		err = errors.Join(err, ix.live.bi.Close())
+		err = errors.Join(err, ix.live.shards.close())
 		ix.live = nil
 	}
 	ix.mu.Unlock()

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 // Bounds on the cost of one query: user input never becomes a wildcard,
@@ -321,7 +319,7 @@ const maxPrefixTerms = 1024
 type compiler struct {
 	ctx    context.Context
 	ix     *Index
-	snap   *scorch.IndexSnapshot
+	snap   *snapshot
 	prefix map[string]*expr
 	err    error
 }
@@ -480,7 +478,7 @@ func (c *compiler) prefixExpr(field, prefix string) *expr {
 	}
 	var kids []*expr
 	if c.err == nil {
-		terms, err := prefixTerms(c.ctx, c.snap, field, prefix, maxPrefixTerms)
+		terms, err := c.snap.prefixTerms(c.ctx, field, prefix, maxPrefixTerms)
 		if err != nil {
 			c.err = err
 		}

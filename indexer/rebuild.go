@@ -11,9 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-
 	"gongkai/internal/catalog"
 	"gongkai/internal/store"
 )
@@ -55,15 +52,16 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	// each batch to reach the disk; the last batch is waited for, and the
 	// generation is reopened with the ordinary configuration before it
 	// goes live.
-	bi, err := bleve.NewUsing(path, ix.mapping, scorch.Name, scorch.Name, rebuildConfig())
+	n := ix.opt.Shards
+	sh, err := createShards(path, n, ix.mapping, rebuildConfig())
 	if err != nil {
 		return fmt.Errorf("indexer: create index: %w", err)
 	}
 	done := false
 	defer func() {
 		if !done {
-			if bi != nil {
-				bi.Close()
+			if sh != nil {
+				sh.close()
 			}
 			os.RemoveAll(path)
 		}
@@ -81,46 +79,22 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	}
 
 	// A pipeline: one goroutine reads pages and builds their documents
-	// (text extraction, analysis in Go, on every CPU); writers hand the
-	// pages to Bleve side by side, since building a segment from a batch
-	// uses one core.
-	type page struct {
+	// (text extraction, analysis in Go, on every CPU) and hands each
+	// shard its part; writers hand the parts to Bleve, each shard's side
+	// by side with the others' (building a segment from a batch uses one
+	// core, and each shard merges and persists its segments on its own).
+	type part struct {
 		ids  []string
 		docs []map[string]any
-		err  error
 	}
-	pages := make(chan page, 1)
-	readCtx, stopReading := context.WithCancel(ctx)
-	defer stopReading()
-	go func() {
-		defer close(pages)
-		after := ""
-		for {
-			es, err := ix.opt.Store.ScanPublishedEntries(readCtx, after, rebuildBatch, "")
-			if err != nil || len(es) == 0 {
-				if err != nil {
-					pages <- page{err: err}
-				}
-				return
-			}
-			p := page{ids: make([]string, len(es)), docs: ix.buildDocs(es)}
-			for i, e := range es {
-				p.ids[i] = e.ID
-			}
-			select {
-			case pages <- p:
-			case <-readCtx.Done():
-				return
-			}
-			after = es[len(es)-1].ID
-		}
-	}()
 	var (
 		mu       sync.Mutex
 		indexed  int
 		firstErr error
 		wg       sync.WaitGroup
 	)
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
 	fail := func(err error) {
 		mu.Lock()
 		if firstErr == nil {
@@ -129,37 +103,75 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 		mu.Unlock()
 		stopReading()
 	}
-	for range rebuildWriters {
-		wg.Go(func() {
-			for p := range pages {
-				if p.err != nil {
-					fail(p.err)
+	parts := make([]chan part, n)
+	for i := range parts {
+		parts[i] = make(chan part, 1)
+	}
+	go func() {
+		defer func() {
+			for _, c := range parts {
+				close(c)
+			}
+		}()
+		after := ""
+		for {
+			es, err := ix.opt.Store.ScanPublishedEntries(readCtx, after, n*rebuildBatch, "")
+			if err != nil {
+				fail(err)
+				return
+			}
+			if len(es) == 0 {
+				return
+			}
+			docs := ix.buildDocs(es)
+			split := make([]part, n)
+			for i, e := range es {
+				k := shardOf(e.ID, n)
+				split[k].ids = append(split[k].ids, e.ID)
+				split[k].docs = append(split[k].docs, docs[i])
+			}
+			for k, p := range split {
+				if len(p.ids) == 0 {
 					continue
 				}
-				if readCtx.Err() != nil {
-					continue
-				}
-				b := bi.NewBatch()
-				for i, id := range p.ids {
-					if err := b.Index(id, p.docs[i]); err != nil {
-						fail(fmt.Errorf("indexer: index %s: %w", id, err))
-						break
-					}
-				}
-				if err := bi.Batch(b); err != nil {
-					fail(fmt.Errorf("indexer: write batch: %w", err))
-					continue
-				}
-				ix.opt.Metrics.Documents.WithLabelValues("index").Add(float64(len(p.ids)))
-				mu.Lock()
-				indexed += len(p.ids)
-				n := indexed
-				mu.Unlock()
-				if progress != nil {
-					progress(n, max(total, n))
+				select {
+				case parts[k] <- p:
+				case <-readCtx.Done():
+					return
 				}
 			}
-		})
+			after = es[len(es)-1].ID
+		}
+	}()
+	for k := range n {
+		for range max(1, rebuildWriters/n) {
+			wg.Go(func() {
+				for p := range parts[k] {
+					if readCtx.Err() != nil {
+						continue
+					}
+					b := sh[k].NewBatch()
+					for i, id := range p.ids {
+						if err := b.Index(id, p.docs[i]); err != nil {
+							fail(fmt.Errorf("indexer: index %s: %w", id, err))
+							break
+						}
+					}
+					if err := sh[k].Batch(b); err != nil {
+						fail(fmt.Errorf("indexer: write batch: %w", err))
+						continue
+					}
+					ix.opt.Metrics.Documents.WithLabelValues("index").Add(float64(len(p.ids)))
+					mu.Lock()
+					indexed += len(p.ids)
+					sofar := indexed
+					mu.Unlock()
+					if progress != nil {
+						progress(sofar, max(total, sofar))
+					}
+				}
+			})
+		}
 	}
 	wg.Wait()
 	if firstErr != nil {
@@ -168,33 +180,37 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b := bi.NewBatch()
-	b.SetInternal(keyCheckpoint, encodeSeq(seq))
-	b.SetInternal(keyMapping, []byte(ix.version))
-	persisted := make(chan error, 1)
-	b.SetPersistedCallback(func(err error) { persisted <- err })
-	if err := bi.Batch(b); err != nil {
-		return fmt.Errorf("indexer: write checkpoint: %w", err)
-	}
-	select {
-	case err := <-persisted:
-		if err != nil {
-			return fmt.Errorf("indexer: persist index: %w", err)
+	persisted := make(chan error, n)
+	for _, bi := range sh {
+		b := bi.NewBatch()
+		b.SetInternal(keyCheckpoint, encodeSeq(seq))
+		b.SetInternal(keyMapping, []byte(ix.version))
+		b.SetPersistedCallback(func(err error) { persisted <- err })
+		if err := bi.Batch(b); err != nil {
+			return fmt.Errorf("indexer: write checkpoint: %w", err)
 		}
-	case <-ctx.Done():
-		return ctx.Err()
 	}
-	err = bi.Close()
-	bi = nil
+	for range n {
+		select {
+		case err := <-persisted:
+			if err != nil {
+				return fmt.Errorf("indexer: persist index: %w", err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	err = sh.close()
+	sh = nil
 	if err != nil {
 		return fmt.Errorf("indexer: close new index: %w", err)
 	}
-	if bi, err = bleve.OpenUsing(path, bleveConfig()); err != nil {
+	if sh, err = openShards(path, bleveConfig()); err != nil {
 		return fmt.Errorf("indexer: open new index: %w", err)
 	}
-	g := &generation{name: name, bi: bi}
+	g := &generation{name: name, shards: sh}
 	g.checkpoint.Store(seq)
-	if snap, err := g.snapshot(); err == nil {
+	if snap, err := sh.snapshot(); err == nil {
 		g.segs.snapshotViews(snap) // ready before the first search
 		snap.Close()
 	}
@@ -208,7 +224,7 @@ func (ix *Index) Rebuild(ctx context.Context, progress Progress) error {
 	ix.opt.Metrics.RebuildSeconds.Set(elapsed.Seconds())
 	ix.opt.Metrics.Checkpoint.Set(float64(seq))
 	ix.opt.Log.Info("search index rebuilt", slog.String("generation", name), slog.Int("entries", indexed),
-		slog.Int64("checkpoint", seq), slog.Float64("took_seconds", elapsed.Seconds()))
+		slog.Int("shards", n), slog.Int64("checkpoint", seq), slog.Float64("took_seconds", elapsed.Seconds()))
 	return nil
 }
 

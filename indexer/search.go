@@ -162,7 +162,7 @@ func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	}
 
 	pq := ix.parseQuery(r.Q, syn)
-	snap, err := g.snapshot()
+	snap, err := g.shards.snapshot()
 	if err != nil {
 		return nil, err
 	}

@@ -5,9 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	bindex "github.com/blevesearch/bleve_index_api"
 )
 
 // Bounds of "did you mean".
@@ -93,7 +90,7 @@ func (c *compiler) count(views []*view, text string, strict bool) uint64 {
 // corrections lists spellings of text found in the title vocabulary:
 // the whole text one or two edits away, or one of its word spans one
 // edit away with the rest kept. None is shorter than text.
-func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string, found func(string) bool) []correction {
+func (ix *Index) corrections(snap *snapshot, text string, found func(string) bool) []correction {
 	rs := []rune(text)
 	words := ix.an.words(text)
 	// A typo leaves a pair of characters that no text holds (振心 in
@@ -107,7 +104,7 @@ func (ix *Index) corrections(snap *scorch.IndexSnapshot, text string, found func
 	var out []correction
 	seen := map[string]bool{text: true}
 	addAll := func(prefix, span, suffix string, fuzz int) {
-		for _, t := range fuzzyTerms(snap, span, fuzz) {
+		for _, t := range snap.fuzzyTerms(fTitleSugg, span, fuzz, maxCandidates) {
 			if utf8.RuneCountInString(t) < utf8.RuneCountInString(span) {
 				continue // never drop characters
 			}
@@ -177,27 +174,6 @@ func typoPairs(rs []rune, words []token, found func(string) bool) []int {
 	for k := 0; k+1 < len(rs) && k < maxPhrase; k++ {
 		if charKind(rs[k]) == kindCJK && charKind(rs[k+1]) == kindCJK && !joins[k+1] && !found(string(rs[k:k+2])) {
 			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// fuzzyTerms lists the title vocabulary terms within fuzz edits of term.
-func fuzzyTerms(snap *scorch.IndexSnapshot, term string, fuzz int) []string {
-	fr := bindex.IndexReaderFuzzy(snap)
-	d, err := fr.FieldDictFuzzy(fTitleSugg, term, fuzz, "")
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	var out []string
-	for k := 0; k < maxCandidates; k++ {
-		e, err := d.Next()
-		if err != nil || e == nil {
-			break
-		}
-		if e.Term != term {
-			out = append(out, e.Term)
 		}
 	}
 	return out

@@ -45,24 +45,26 @@ func (ix *Index) Verify(ctx context.Context) (VerifyReport, error) {
 	rep.Checkpoint = g.checkpoint.Load()
 
 	indexed := map[string]string{}
-	var after []string
-	for {
-		req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 2000, 0, false)
-		req.Fields = []string{fStamp}
-		req.SortByCustom(search.SortOrder{&search.SortDocID{}})
-		req.SearchAfter = after
-		sr, err := g.bi.SearchInContext(ctx, req)
-		if err != nil {
-			return rep, fmt.Errorf("indexer: verify: %w", err)
+	for _, bi := range g.shards {
+		var after []string
+		for {
+			req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 2000, 0, false)
+			req.Fields = []string{fStamp}
+			req.SortByCustom(search.SortOrder{&search.SortDocID{}})
+			req.SearchAfter = after
+			sr, err := bi.SearchInContext(ctx, req)
+			if err != nil {
+				return rep, fmt.Errorf("indexer: verify: %w", err)
+			}
+			for _, h := range sr.Hits {
+				s, _ := h.Fields[fStamp].(string)
+				indexed[h.ID] = s
+			}
+			if len(sr.Hits) < 2000 {
+				break
+			}
+			after = []string{sr.Hits[len(sr.Hits)-1].ID}
 		}
-		for _, h := range sr.Hits {
-			s, _ := h.Fields[fStamp].(string)
-			indexed[h.ID] = s
-		}
-		if len(sr.Hits) < 2000 {
-			break
-		}
-		after = []string{sr.Hits[len(sr.Hits)-1].ID}
 	}
 	rep.Indexed = len(indexed)
 
