@@ -47,8 +47,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: unknown index action %q (want rebuild or verify)", errUsage, action)
 	}
 	var cfg config.Config
-	fs := newFlags(e, "index "+action, "gongkai index "+action+" [--data DIR | --db URL]", indexAbout)
+	fs := newFlags(e, "index "+action, "gongkai index "+action+" [--data DIR | --db URL] [--index-shards N]", indexAbout)
 	cfg.Bind(fs, false)
+	cfg.BindIndex(fs)
 	format := fs.String("format", "text", "verify report format: text or json")
 	quiet := fs.Bool("quiet", false, "no progress display")
 	if err := parse(e, fs, args[1:]); err != nil {
@@ -86,6 +87,7 @@ func searchOptions(b *backend, log *slog.Logger, m *metrics.Search) indexer.Opti
 		SynonymsFile: filepath.Join(b.cfg.DataDir, "search", "synonyms.txt"),
 		Log:          log,
 		Metrics:      m,
+		Shards:       b.cfg.IndexShards,
 	}
 }
 
@@ -106,8 +108,8 @@ func rebuildIndex(ctx context.Context, e *env, ix *indexer.Index, quiet bool) er
 		return fmt.Errorf("index rebuild: apply changes: %w", err)
 	}
 	st := ix.Status()
-	fmt.Fprintf(e.stdout, "index rebuilt: %d entries in %.1fs (%s, checkpoint %d, %d changes applied after the scan)\n",
-		st.Documents, time.Since(start).Seconds(), st.Generation, st.Checkpoint, applied)
+	fmt.Fprintf(e.stdout, "index rebuilt: %d entries in %.1fs (%s, %d shard(s), checkpoint %d, %d changes applied after the scan)\n",
+		st.Documents, time.Since(start).Seconds(), st.Generation, st.Shards, st.Checkpoint, applied)
 	return nil
 }
 

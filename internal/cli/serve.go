@@ -29,8 +29,9 @@ stop it gracefully.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
-	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--metrics-addr ADDR] [--data ./data] [--db URL] [--files DIR] [--demo]", serveAbout)
+	fs := newFlags(e, "serve", "gongkai serve [--addr 127.0.0.1:8080] [--metrics-addr ADDR] [--data ./data] [--db URL] [--files DIR] [--index-shards N] [--demo]", serveAbout)
 	cfg.Bind(fs, true)
+	cfg.BindIndex(fs)
 	var limits config.Limits
 	limitFlags := limits.Bind(fs)
 	withDemo := fs.Bool("demo", false, "load the demo data set when the store has no units yet")

@@ -27,6 +27,10 @@ type Config struct {
 	// then answers it 404); empty serves it on Addr.
 	MetricsAddr string
 
+	// IndexShards is how many shards a rebuild of the search index makes
+	// (1 to 64; docs/search.md); 0 before Resolve means not given.
+	IndexShards int
+
 	baseURLFrom string // where Site.BaseURL came from, for the start-up log
 }
 
@@ -49,6 +53,9 @@ type Site struct {
 const (
 	DefaultAddr = "127.0.0.1:8080"
 	DefaultData = "./data"
+
+	DefaultIndexShards = 1
+	MaxIndexShards     = 64
 )
 
 // Bind registers the storage flags (--data, --db) and, with serve, --addr
@@ -62,6 +69,12 @@ func (c *Config) Bind(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&c.DataDir, "data", "", "data directory (env GONGKAI_DATA, default "+DefaultData+")")
 	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://… (env GONGKAI_DB; default the SQLite file under --data)")
 	fs.StringVar(&c.Files, "files", "", "file store directory for attachments and generated documents, shared by all replicas (env GONGKAI_FILES, default DATA/files)")
+}
+
+// BindIndex registers --index-shards, for the commands that build the
+// search index (serve and index).
+func (c *Config) BindIndex(fs *flag.FlagSet) {
+	fs.IntVar(&c.IndexShards, "index-shards", 0, fmt.Sprintf("shards a rebuild of the search index makes, 1 to %d (env GONGKAI_INDEX_SHARDS, default %d)", MaxIndexShards, DefaultIndexShards))
 }
 
 // Resolve fills what the flags left empty from the environment and the
@@ -91,6 +104,9 @@ func (c *Config) Resolve(getenv func(string) string) error {
 	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		return fmt.Errorf("config: --db must be sqlite:PATH or postgres://… (got %q)", c.DB)
 	}
+	if err := c.resolveShards(getenv); err != nil {
+		return err
+	}
 	pick(&c.MetricsAddr, "GONGKAI_METRICS_ADDR", "")
 	if err := c.checkMetricsAddr(); err != nil {
 		return err
@@ -102,6 +118,25 @@ func (c *Config) Resolve(getenv func(string) string) error {
 	pick(&c.Site.ICP, "GONGKAI_SITE_ICP", "鲁ICP备05008877号")
 	pick(&c.Site.PSB, "GONGKAI_SITE_PSB", "鲁公网安备 37130202000001号")
 	return c.resolveBaseURL(getenv)
+}
+
+// resolveShards takes the index shards from --index-shards, else
+// GONGKAI_INDEX_SHARDS, else the default.
+func (c *Config) resolveShards(getenv func(string) string) error {
+	from, s := "--index-shards", strconv.Itoa(c.IndexShards)
+	if c.IndexShards == 0 {
+		from, s = "GONGKAI_INDEX_SHARDS", strings.TrimSpace(getenv("GONGKAI_INDEX_SHARDS"))
+		if s == "" {
+			c.IndexShards = DefaultIndexShards
+			return nil
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxIndexShards {
+		return fmt.Errorf("config: %s must be a whole number from 1 to %d (got %q)", from, MaxIndexShards, s)
+	}
+	c.IndexShards = n
+	return nil
 }
 
 // checkMetricsAddr checks a separate metrics address: host:port, and not
