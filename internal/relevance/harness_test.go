@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -88,7 +89,10 @@ func newBench(tb testing.TB, st *store.Store) *bench {
 	}
 	tb.Logf("import: %.1fs", time.Since(t0).Seconds())
 	t0 = time.Now()
-	ix, err := indexer.Open(ctx, indexer.Options{Dir: filepath.Join(tb.TempDir(), "index"), Store: st, Files: fs})
+	// GONGKAI_INDEX_SHARDS, as for serve: the judged set holds however
+	// the index is split.
+	shards, _ := strconv.Atoi(os.Getenv("GONGKAI_INDEX_SHARDS"))
+	ix, err := indexer.Open(ctx, indexer.Options{Dir: filepath.Join(tb.TempDir(), "index"), Store: st, Files: fs, Shards: shards})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package searchbench
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -51,22 +52,40 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 	published, _ := st.EntryCount(ctx, catalog.StatusPublished)
 	b.Logf("generated and imported %d entries (%d published) in %.1fs", n, published, time.Since(t0).Seconds())
 
-	// Our index: a full rebuild from the store.
-	ix, err := indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, PollInterval: 100 * time.Millisecond})
-	if err != nil {
-		b.Fatal(err)
+	// Our index: a full rebuild from the store, once for each shard count
+	// of GONGKAI_BENCH_SHARDS (default 1,2); the searches run on the last.
+	type build struct {
+		shards int
+		took   time.Duration
+		cores  float64
+		size   int64
+	}
+	var builds []build
+	var ix *indexer.Index
+	for _, f := range strings.Split(cmp.Or(os.Getenv("GONGKAI_BENCH_SHARDS"), "1,2"), ",") {
+		shards, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || shards < 1 {
+			b.Fatalf("GONGKAI_BENCH_SHARDS: %q is not a shard count", f)
+		}
+		if ix != nil {
+			ix.Close()
+		}
+		if ix, err = indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, PollInterval: 100 * time.Millisecond, Shards: shards}); err != nil {
+			b.Fatal(err)
+		}
+		start, cpu0 := time.Now(), processCPU()
+		if err := ix.Rebuild(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		took := time.Since(start)
+		size, err := diskUsage(filepath.Join(dir, "index"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		builds = append(builds, build{shards, took, (processCPU() - cpu0).Seconds() / took.Seconds(), size})
 	}
 	defer func() { ix.Close() }() // the index is reopened below
-	start := time.Now()
-	if err := ix.Rebuild(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
-	ourBuild := time.Since(start)
-
-	ourSize, err := diskUsage(filepath.Join(dir, "index"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	ourBuild, ourSize, ourShards := builds[len(builds)-1].took, builds[len(builds)-1].size, builds[len(builds)-1].shards
 
 	// Groonga: the same text from the same file.
 	cmds := filepath.Join(dir, "groonga.grn")
@@ -111,7 +130,7 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 	theirsCached := measure(b, client, cachedMix, warmup, g.selectURL)
 	srv.Close()
 	ix.Close()
-	if ix, err = indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, PollInterval: 100 * time.Millisecond, CacheSize: -1}); err != nil {
+	if ix, err = indexer.Open(ctx, indexer.Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs, PollInterval: 100 * time.Millisecond, CacheSize: -1, Shards: ourShards}); err != nil {
 		b.Fatal(err)
 	}
 	srv = servePortal(st, fs, ix)
@@ -145,9 +164,16 @@ func BenchmarkSearchVsGroonga(b *testing.B) {
 
 	var w strings.Builder
 	fmt.Fprintf(&w, "\nsearch benchmark: %d published entries (same text in both engines)\n", published)
-	fmt.Fprintf(&w, "  index build   ours %6.0f docs/s (%.1fs)   groonga %6.0f docs/s (%.1fs)   ratio %.2f\n", ourRate, ourBuild.Seconds(), grnRate, grnBuild.Seconds(), ourRate/grnRate)
-	fmt.Fprintf(&w, "  index size    ours %6.0f MB (%.0f bytes/entry)   groonga %6.0f MB (%.0f bytes/entry)   ratio %.2f\n",
-		mb(ourSize), float64(ourSize)/float64(published), mb(grnSize), float64(grnSize)/float64(published), float64(ourSize)/float64(grnSize))
+	for _, bd := range builds {
+		rate := float64(published) / bd.took.Seconds()
+		fmt.Fprintf(&w, "  index build   ours, %d shard(s) %6.0f docs/s (%.1fs, %.2f cores busy)   groonga %6.0f docs/s (%.1fs)   ratio %.2f\n",
+			bd.shards, rate, bd.took.Seconds(), bd.cores, grnRate, grnBuild.Seconds(), rate/grnRate)
+	}
+	for _, bd := range builds {
+		fmt.Fprintf(&w, "  index size    ours, %d shard(s) %6.0f MB (%.0f bytes/entry)   groonga %6.0f MB (%.0f bytes/entry)   ratio %.2f\n",
+			bd.shards, mb(bd.size), float64(bd.size)/float64(published), mb(grnSize), float64(grnSize)/float64(published), float64(bd.size)/float64(grnSize))
+	}
+	fmt.Fprintf(&w, "  searches below: ours on the %d-shard index\n", ourShards)
 	fmt.Fprintf(&w, "\n  caches off: %d rounds of %d queries of each kind after %d warm-up rounds, each round the next %d of the kind's pool; all six facets on every query; ms\n",
 		rounds-warmup, perRound, warmup, perRound)
 	fmt.Fprintf(&w, "  %-13s %5s  %-20s  %-20s  %12s %12s\n", "kind", "asked", "ours p50/p90/p99", "groonga p50/p90/p99", "ours hits", "groonga hits")
