@@ -11,6 +11,7 @@ import (
 	"gongkai/internal/demo"
 	"gongkai/internal/files"
 	"gongkai/internal/ingest"
+	"gongkai/internal/store"
 	"gongkai/internal/store/storetest"
 )
 
@@ -23,26 +24,7 @@ import (
 func BenchmarkDemoIndex(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	man, err := demo.Generate(ctx, dir, demo.Options{Seed: 1, Attachments: true, DatasetRows: 100,
-		Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	st := storetest.SQLite(b)
-	fs, err := files.New(filepath.Join(dir, "store"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	im := ingest.New(st, fs)
-	for _, kind := range []string{"units", "entries"} {
-		run := im.Units
-		if kind == "entries" {
-			run = im.Entries
-		}
-		if rep, err := run(ctx, filepath.Join(dir, kind+".jsonl"), ingest.Options{}); err != nil || !rep.OK() {
-			b.Fatalf("import %s: %v", kind, err)
-		}
-	}
+	st, fs, man := importDemo(b, dir, demo.Options{Seed: 1, Attachments: true, DatasetRows: 100})
 	ix, err := Open(ctx, Options{Dir: filepath.Join(dir, "index"), Store: st, Files: fs})
 	if err != nil {
 		b.Fatal(err)
@@ -79,6 +61,35 @@ func BenchmarkDemoIndex(b *testing.B) {
 			}
 		})
 	}
+}
+
+// importDemo generates demo data (dated 1 November 2026) into dir and
+// imports its units and entries into a new SQLite store, with the
+// attachments in dir/store.
+func importDemo(tb testing.TB, dir string, opt demo.Options) (*store.Store, *files.Store, demo.Manifest) {
+	tb.Helper()
+	ctx := context.Background()
+	opt.Now = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	man, err := demo.Generate(ctx, dir, opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st := storetest.SQLite(tb)
+	fs, err := files.New(filepath.Join(dir, "store"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	im := ingest.New(st, fs)
+	for _, kind := range []string{"units", "entries"} {
+		run := im.Units
+		if kind == "entries" {
+			run = im.Entries
+		}
+		if rep, err := run(ctx, filepath.Join(dir, kind+".jsonl"), ingest.Options{}); err != nil || !rep.OK() {
+			tb.Fatalf("import %s: %v %+v", kind, err, rep)
+		}
+	}
+	return st, fs, man
 }
 
 func dirSize(dir string) int64 {

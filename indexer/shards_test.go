@@ -10,14 +10,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"gongkai/internal/catalog"
 	"gongkai/internal/demo"
-	"gongkai/internal/files"
-	"gongkai/internal/ingest"
 	"gongkai/internal/store"
-	"gongkai/internal/store/storetest"
 )
 
 func TestShardOfSpreadsIDs(t *testing.T) {
@@ -53,25 +49,7 @@ func TestShardedAnswersAsOne(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	if _, err := demo.Generate(ctx, dir, demo.Options{Seed: 5, Entries: 1500, DatasetRows: 10, Attachments: true,
-		Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	st := storetest.SQLite(t)
-	fs, err := files.New(filepath.Join(dir, "store"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	im := ingest.New(st, fs)
-	for _, kind := range []string{"units", "entries"} {
-		run := im.Units
-		if kind == "entries" {
-			run = im.Entries
-		}
-		if rep, err := run(ctx, filepath.Join(dir, kind+".jsonl"), ingest.Options{}); err != nil || !rep.OK() {
-			t.Fatalf("import %s: %v %+v", kind, err, rep)
-		}
-	}
+	st, fs, _ := importDemo(t, dir, demo.Options{Seed: 5, Entries: 1500, DatasetRows: 10, Attachments: true})
 	open := func(name string, shards int) *Index {
 		ix, err := Open(ctx, Options{Dir: filepath.Join(dir, name), Store: st, Files: fs, Shards: shards, CacheSize: -1})
 		if err != nil {

@@ -7,6 +7,31 @@ import (
 	"testing"
 )
 
+// resolveServe binds serve's flags, parses args and resolves with the
+// environment variable env set to val; when wantErr is not empty the
+// error must say it.
+func resolveServe(t *testing.T, args []string, env, val, wantErr string) (Config, error) {
+	t.Helper()
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Bind(fs, true)
+	c.BindIndex(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Resolve(func(k string) string {
+		if k == env {
+			return val
+		}
+		return ""
+	})
+	if wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)) {
+		t.Fatalf("err %v, want one saying %q", err, wantErr)
+	}
+	return c, err
+}
+
 func TestMetricsAddr(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -22,23 +47,8 @@ func TestMetricsAddr(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var c Config
-			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			c.Bind(fs, true)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
-			err := c.Resolve(func(k string) string {
-				if k == "GONGKAI_METRICS_ADDR" {
-					return tc.env
-				}
-				return ""
-			})
+			c, err := resolveServe(t, tc.args, "GONGKAI_METRICS_ADDR", tc.env, tc.err)
 			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err %v, want one saying %q", err, tc.err)
-				}
 				return
 			}
 			if err != nil || c.MetricsAddr != tc.want {

@@ -1,11 +1,6 @@
 package config
 
-import (
-	"flag"
-	"io"
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestIndexShards(t *testing.T) {
 	tests := []struct {
@@ -25,24 +20,8 @@ func TestIndexShards(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var c Config
-			fs := flag.NewFlagSet("index rebuild", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			c.Bind(fs, false)
-			c.BindIndex(fs)
-			if err := fs.Parse(tc.args); err != nil {
-				t.Fatal(err)
-			}
-			err := c.Resolve(func(k string) string {
-				if k == "GONGKAI_INDEX_SHARDS" {
-					return tc.env
-				}
-				return ""
-			})
+			c, err := resolveServe(t, tc.args, "GONGKAI_INDEX_SHARDS", tc.env, tc.err)
 			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err %v, want one saying %q", err, tc.err)
-				}
 				return
 			}
 			if err != nil || c.IndexShards != tc.want {
