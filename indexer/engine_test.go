@@ -179,9 +179,11 @@ func deletedDocs(t *testing.T, ix *Index) uint64 {
 	}
 	defer snap.Close()
 	var n uint64
-	for _, ss := range snap.Segments() {
-		if d := ss.Deleted(); d != nil {
-			n += d.GetCardinality()
+	for _, p := range snap.parts {
+		for _, ss := range p.Segments() {
+			if d := ss.Deleted(); d != nil {
+				n += d.GetCardinality()
+			}
 		}
 	}
 	return n

@@ -71,6 +71,7 @@ func createShards(dir string, n int, im *mapping.IndexMappingImpl, cfg map[strin
 
 // openShards opens the shards of the generation at dir.
 func openShards(dir string, cfg map[string]any) (shards, error) {
+	// A Bleve index directory holds index_meta.json.
 	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err == nil {
 		bi, err := bleve.OpenUsing(dir, cfg)
 		if err != nil {
@@ -207,7 +208,11 @@ func (b *batch) write() error {
 		if x.Size() == 0 {
 			continue
 		}
-		wg.Go(func() { errs[i] = b.s[i].Batch(x) })
+		wg.Go(func() {
+			if err := b.s[i].Batch(x); err != nil {
+				errs[i] = fmt.Errorf("shard %d: %w", i, err)
+			}
+		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
@@ -252,18 +257,6 @@ func (s *snapshot) Close() error {
 	}
 	s.parts = nil
 	return err
-}
-
-// Segments are the segments of all shards, shard by shard.
-func (s *snapshot) Segments() []*scorch.SegmentSnapshot {
-	if len(s.parts) == 1 {
-		return s.parts[0].Segments()
-	}
-	var out []*scorch.SegmentSnapshot
-	for _, p := range s.parts {
-		out = append(out, p.Segments()...)
-	}
-	return out
 }
 
 // prefixTerms lists up to limit terms of a field beginning with prefix,
