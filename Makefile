@@ -24,7 +24,6 @@ test: editor node_modules vet
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -timeout 20m -run 'TestRelevance' ./internal/relevance
 	GONGKAI_TEST_SHARDS=3 $(GO) test -count=1 ./indexer
-	GONGKAI_INDEX_SHARDS=2 $(GO) test -count=1 -timeout 20m -run 'TestRelevance' ./internal/relevance
 
 ## node_modules: front-end packages from npm: the console's editor (Jodit) and axe-core for the browser tests
 node_modules: package.json

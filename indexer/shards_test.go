@@ -45,11 +45,11 @@ func TestShardOfSpreadsIDs(t *testing.T) {
 // and are asked again.
 func TestShardedAnswersAsOne(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds two indexes of 1,500 demo entries")
+		t.Skip("builds two indexes of 800 demo entries")
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, fs, _ := importDemo(t, dir, demo.Options{Seed: 5, Entries: 1500, DatasetRows: 10, Attachments: true})
+	st, fs, _ := importDemo(t, dir, demo.Options{Seed: 5, Entries: 800, DatasetRows: 10, Attachments: true})
 	open := func(name string, shards int) *Index {
 		ix, err := Open(ctx, Options{Dir: filepath.Join(dir, name), Store: st, Files: fs, Shards: shards, CacheSize: -1})
 		if err != nil {
@@ -126,8 +126,8 @@ func TestShardedAnswersAsOne(t *testing.T) {
 	// Edits, withdrawals and new entries, followed by both indexes.
 	rng := rand.New(rand.NewPCG(5, 6))
 	var ws []store.EntryWrite
-	for i := range 60 {
-		e := es[rng.IntN(len(es))].Entry
+	for i, k := range rng.Perm(len(es))[:60] {
+		e := es[k].Entry
 		switch i % 3 {
 		case 0:
 			e.Title += "（修订稿）"
