@@ -140,18 +140,18 @@ func (s shards) mapping() string {
 // their checkpoints, since a crash between the shards' writes of one
 // batch leaves some ahead (replaying a change is harmless).
 func (s shards) checkpoint() int64 {
-	cp := int64(-1)
-	for _, bi := range s {
+	var cp int64
+	for i, bi := range s {
 		v, _ := bi.GetInternal(keyCheckpoint)
 		c := int64(0)
 		if len(v) == 8 {
 			c = int64(binary.BigEndian.Uint64(v))
 		}
-		if cp < 0 || c < cp {
+		if i == 0 || c < cp {
 			cp = c
 		}
 	}
-	return max(cp, 0)
+	return cp
 }
 
 // batch is one write to every shard: documents and deletions go to their
@@ -196,12 +196,6 @@ func (b *batch) Reset() {
 // write applies the batch to every shard that has something in it, the
 // shards side by side.
 func (b *batch) write() error {
-	if len(b.b) == 1 {
-		if b.b[0].Size() == 0 {
-			return nil
-		}
-		return b.s[0].Batch(b.b[0])
-	}
 	errs := make([]error, len(b.b))
 	var wg sync.WaitGroup
 	for i, x := range b.b {
