@@ -261,19 +261,28 @@ func (lc *LinkChecker) Stats() LinkStats {
 // whose check ctx cut short is reported failed and not cached.
 func (lc *LinkChecker) Check(ctx context.Context, urls []string) []LinkResult {
 	out := make([]LinkResult, len(urls))
+	// A link given again gets the answer of its first place, looked up
+	// once: asked of the cache a second time, it would be found there
+	// when its check happened to finish in between.
+	first := make(map[string]int, len(urls))
 	calls := make(map[string]*linkCall, len(urls))
 	for i, u := range urls {
 		u = strings.TrimSpace(u)
+		if _, again := first[u]; again {
+			continue
+		}
+		first[u] = i
 		if r, ok := lc.cached(u); ok {
 			out[i] = r
 			continue
 		}
-		if _, ok := calls[u]; !ok {
-			calls[u] = lc.start(ctx, u)
-		}
+		calls[u] = lc.start(ctx, u)
 	}
 	for i, u := range urls {
 		u = strings.TrimSpace(u)
+		if first[u] != i {
+			continue
+		}
 		c, ok := calls[u]
 		if !ok {
 			continue
@@ -283,6 +292,11 @@ func (lc *LinkChecker) Check(ctx context.Context, urls []string) []LinkResult {
 			out[i] = c.r
 		case <-ctx.Done():
 			out[i] = LinkResult{URL: u, State: LinkFailed, Reason: "检查被中止", CheckedAt: lc.opt.Clock()}
+		}
+	}
+	for i, u := range urls {
+		if j := first[strings.TrimSpace(u)]; j != i {
+			out[i] = out[j]
 		}
 	}
 	return out
